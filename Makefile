@@ -1,0 +1,109 @@
+# bulu - offline-first capture and reconciliation for hospital HIS outages.
+#
+#   make              build build/bulu
+#   make check        install missing packages, build, run unit + CLI + crash tests
+#   make check-asan   the same tests on an ASan+UBSan build (build-asan/)
+#   make demo         a station's outage captured end to end
+#   make bench        B1 and B2 of QUALITY.md, with their floors
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/bulu
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = sqlite3 libsodium
+
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT ?= -O1 -g
+else
+OPT ?= -O2 -g
+endif
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes -Wno-format-truncation
+CPPFLAGS += -Iinclude -I$(BUILD)/gen -Icli -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += $(SANFLAGS)
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+
+LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c))
+CLI_SRC = $(sort $(wildcard cli/*.c))
+GEN_SRC = $(BUILD)/gen/schema_sql.c
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_sql.o
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC = $(sort $(wildcard tests/tools/*.c bench/*.c))
+TOOL_BIN = $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
+
+.PHONY: all check check-run check-asan unit cli-tests crash-tests deps demo bench install uninstall clean
+
+all: $(BUILD)/bulu
+
+$(BUILD)/bulu: $(CLI_OBJ) $(BUILD)/libbulu.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbulu.a $(LDLIBS)
+
+$(BUILD)/libbulu.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The DDL in schemas/ is the one source of truth; it is compiled in as text.
+$(BUILD)/gen/schema_sql.c: schemas/journal.sql scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh schema_journal_sql schemas/journal.sql > $@
+
+$(BUILD)/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbulu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) -o $@ $< $(BUILD)/libbulu.a \
+		$(LDFLAGS) $(shell $(PKG_CONFIG) --libs cmocka) $(LDLIBS)
+
+$(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libbulu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbulu.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libbulu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbulu.a $(LDFLAGS) $(LDLIBS)
+
+deps:
+	@sh scripts/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNIT_BIN) $(TOOL_BIN)
+	@sh tests/run.sh $(BUILD)
+
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 check-run
+
+demo: deps all
+	@sh scripts/demo.sh $(BUILD)/bulu
+
+bench: deps all $(TOOL_BIN)
+	@sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
+	install -m 0755 $(BUILD)/bulu $(DESTDIR)$(BINDIR)/bulu
+	install -m 0644 docs/bulu.1 $(DESTDIR)$(MANDIR)/man1/bulu.1
+	install -m 0644 schemas/*.sql $(DESTDIR)$(DATADIR)/schemas/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/bulu $(DESTDIR)$(MANDIR)/man1/bulu.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

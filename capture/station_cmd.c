@@ -1,0 +1,153 @@
+/*
+ * station_cmd.c - `bulu station init|pubkey|info`: making a capture station
+ * and telling others who it is.  The journal and key formats live in core/.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulu/cli.h"
+#include "bulu/journal.h"
+#include "bulu/text.h"
+
+static const char init_usage[] =
+	"usage: bulu station init --station ID --dept DEPT --role ROLE [--dir DIR]\n"
+	"                         [--passphrase-file FILE]\n"
+	"\n"
+	"Make a capture station in DIR: an Ed25519 key pair (secret.key, mode 0600;\n"
+	"public.key in minisign's format), journal.db with its first entry naming the\n"
+	"station, department, role and public key, and the head record.  Prints the\n"
+	"public key.  ID is 1-32 letters, digits or '_' (it appears in back-fill\n"
+	"references BL-ID-SEQ).  ROLE is what the station does, e.g. cashier,\n"
+	"pharmacy, ward, exam, registration.  With --passphrase-file the secret key\n"
+	"is encrypted under the file's first line (Argon2id); every later write then\n"
+	"needs it, from BULU_PASSPHRASE_FILE or the terminal.\n";
+
+static const char pubkey_usage[] =
+	"usage: bulu station pubkey [--dir DIR]\n"
+	"\n"
+	"Print the station's public key in minisign's format: give the second line to\n"
+	"`minisign -Vm FILE -P KEY` to check this station's bundles with stock tools.\n";
+
+static const char info_usage[] =
+	"usage: bulu station info [--dir DIR]\n"
+	"\n"
+	"Print the station id, department, role, directory, last seq and the open\n"
+	"outage episode, one `name: value` per line.\n";
+
+int cmd_station_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"station", required_argument, 0, 's'}, {"dept", required_argument, 0, 'd'},
+		{"role", required_argument, 0, 'r'},    {"dir", required_argument, 0, 'D'},
+		{"passphrase-file", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	const char *station = NULL, *dept = NULL, *role = NULL, *dir = NULL, *pfile = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': station = optarg; break;
+		case 'd': dept = optarg; break;
+		case 'r': role = optarg; break;
+		case 'D': dir = optarg; break;
+		case 'p': pfile = optarg; break;
+		case 'h': return cli_help(init_usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (!station || !dept || !role || !*dept || !*role)
+		return cli_usage(argv[0], "--station, --dept and --role are required");
+	bulu_err e = {0};
+	char pass[256] = "";
+	if (pfile) {
+		char *text = NULL;
+		size_t n;
+		if (text_slurp(pfile, &text, &n, &e) != BULU_OK)
+			return cli_fail(&e);
+		snprintf(pass, sizeof pass, "%.*s", (int)strcspn(text, "\r\n"), text);
+		free(text);
+		if (!*pass) {
+			fprintf(stderr, "bulu: %s: the passphrase file's first line is empty\n", pfile);
+			return BULU_BADINPUT;
+		}
+	}
+	if (journal_create(dir, station, dept, role, pass, &e) != BULU_OK)
+		return cli_fail(&e);
+	memset(pass, 0, sizeof pass);
+	journal *j = NULL;
+	if (journal_open(dir, JOURNAL_READ, &j, &e) != BULU_OK)
+		return cli_fail(&e);
+	char text[512], comment[128];
+	snprintf(comment, sizeof comment, "bulu station %s public key", station);
+	keys_minisign_pubkey(journal_pubkey(j), comment, text, sizeof text);
+	fprintf(stderr, "bulu: station %s (%s, %s) made in %s\n", station, dept, role, journal_dir(j));
+	fputs(text, stdout);
+	journal_close(j);
+	return BULU_OK;
+}
+
+/* The options of the read-only station commands: --dir and --help. */
+static int dir_only(int argc, char **argv, const char *usage, const char **dir, int *rc)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'D') {
+			*dir = optarg;
+		} else if (c == 'h') {
+			*rc = cli_help(usage);
+			return 1;
+		} else {
+			*rc = cli_usage(argv[0], "unknown option");
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		*rc = cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_station_pubkey(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int rc;
+	if (dir_only(argc, argv, pubkey_usage, &dir, &rc))
+		return rc;
+	bulu_err e = {0};
+	journal *j = NULL;
+	if (journal_open(dir, JOURNAL_READ, &j, &e) != BULU_OK)
+		return cli_fail(&e);
+	char text[512], comment[128];
+	snprintf(comment, sizeof comment, "bulu station %s public key", journal_station(j));
+	keys_minisign_pubkey(journal_pubkey(j), comment, text, sizeof text);
+	fputs(text, stdout);
+	journal_close(j);
+	return BULU_OK;
+}
+
+int cmd_station_info(int argc, char **argv)
+{
+	const char *dir = NULL;
+	int rc, drill;
+	if (dir_only(argc, argv, info_usage, &dir, &rc))
+		return rc;
+	bulu_err e = {0};
+	journal *j = NULL;
+	char ep[64];
+	if (journal_open(dir, JOURNAL_READ, &j, &e) != BULU_OK)
+		return cli_fail(&e);
+	journal_episode(j, ep, &drill, &e);
+	printf("station: %s\ndept: %s\nrole: %s\ndir: %s\nlast_seq: %lld\nepisode: %s%s\n",
+	       journal_station(j), journal_dept(j), journal_role(j), journal_dir(j),
+	       (long long)journal_last_seq(j), *ep ? ep : "(none)", drill ? " (drill)" : "");
+	journal_close(j);
+	return BULU_OK;
+}

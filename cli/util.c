@@ -1,0 +1,54 @@
+/*
+ * util.c - what every command does the same way: report a failure, a usage
+ * error, or its help text.  Messages go to stderr, data to stdout.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "bulu/cli.h"
+
+int cli_verbose;
+
+int cli_fail(const bulu_err *e)
+{
+	if (e->msg[0])
+		fprintf(stderr, "bulu: %s\n", e->msg);
+	return e->code;
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", cmd);
+	return BULU_BADINPUT;
+}
+
+int cli_help(const char *text)
+{
+	fputs(text, stdout);
+	return BULU_OK;
+}
+
+int cli_progress_wanted(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+const char *cli_operator(const char *given, int admin)
+{
+	if (given && *given)
+		return given;
+	const char *env = getenv("BULU_OPERATOR");
+	if (env && *env)
+		return env;
+	if (!admin)
+		return NULL;
+	env = getenv("USER");
+	return env && *env ? env : "it";
+}

@@ -1,0 +1,601 @@
+/*
+ * journal.c - opening, appending to and committing a station journal.
+ *
+ * Invariants kept here (and by the triggers in schemas/journal.sql): seq is
+ * gapless from 1; each entry chains to the previous hash; an entry reaches
+ * the table only with its signature; "saved" is reported only after a
+ * durable COMMIT (WAL, synchronous=FULL); the head record never moves
+ * backwards except through journal_accept_restore().  Verification lives
+ * in journal_verify.c.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "bulu/clock.h"
+#include "bulu/fsutil.h"
+#include "bulu/head.h"
+#include "bulu/json.h"
+#include "journal_int.h"
+
+extern const char schema_journal_sql[];
+
+#define FLUSH_AT 4096 /* queued entries signed and inserted per batch */
+
+int journal_default_dir(const char *dir, char *out, size_t n, bulu_err *e)
+{
+	const char *env = getenv("BULU_HOME"), *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int w;
+	if (dir && *dir)
+		w = snprintf(out, n, "%s", dir);
+	else if (env && *env)
+		w = snprintf(out, n, "%s", env);
+	else if (xdg && *xdg)
+		w = snprintf(out, n, "%s/bulu/station", xdg);
+	else if (home && *home)
+		w = snprintf(out, n, "%s/.local/share/bulu/station", home);
+	else
+		return bulu_errf(e, BULU_BADINPUT, "no station directory: give --dir or set BULU_HOME");
+	if (w < 0 || (size_t)w >= n)
+		return bulu_errf(e, BULU_BADINPUT, "station directory path is too long");
+	return BULU_OK;
+}
+
+void journal_path(const journal *j, const char *name, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", j->dir, name);
+}
+
+int journal_sqlerr(journal *j, bulu_err *e, const char *what)
+{
+	int rc = sqlite3_errcode(j->db);
+	int code = (rc == SQLITE_FULL || rc == SQLITE_IOERR || rc == SQLITE_READONLY ||
+		    rc == SQLITE_CANTOPEN || rc == SQLITE_BUSY || rc == SQLITE_NOMEM)
+			   ? BULU_SYSTEM
+		   : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? BULU_INTEGRITY
+		   : (rc == SQLITE_CONSTRAINT) ? BULU_INTEGRITY : BULU_SYSTEM;
+	if (rc == SQLITE_FULL)
+		return bulu_errf(e, code, "%s: the disk is full; nothing was saved", what);
+	return bulu_errf(e, code, "%s: %s", what, sqlite3_errmsg(j->db));
+}
+
+static int exec(journal *j, const char *sql, bulu_err *e)
+{
+	if (sqlite3_exec(j->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return journal_sqlerr(j, e, "journal.db");
+	return BULU_OK;
+}
+
+static int open_db(journal *j, int create, int readonly, bulu_err *e)
+{
+	char path[PATH_MAX];
+	journal_path(j, "journal.db", path, sizeof path);
+	if (!create && !fs_exists(path))
+		return bulu_errf(e, BULU_BADINPUT,
+				 "no station in %s (no journal.db): run `bulu station init` first, or give --dir",
+				 j->dir);
+	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+		    (create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK)
+		return journal_sqlerr(j, e, path);
+	sqlite3_busy_timeout(j->db, 10000);
+	sqlite3_extended_result_codes(j->db, 0);
+	/* Durability is set explicitly on every connection: a save is on
+	 * disk before "saved" is printed. */
+	if (!readonly && exec(j, "PRAGMA journal_mode=WAL", e) != BULU_OK)
+		return e->code;
+	return exec(j, "PRAGMA synchronous=FULL", e);
+}
+
+static int load_station(journal *j, bulu_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = BULU_OK;
+	if (sqlite3_prepare_v2(j->db, "SELECT id, dept, role, pubkey FROM station", -1, &st, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_INTEGRITY, "%s/journal.db is not a bulu journal", j->dir);
+	if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_bytes(st, 3) != KEY_PK_BYTES) {
+		rc = bulu_errf(e, BULU_INTEGRITY, "%s/journal.db has no valid station record", j->dir);
+	} else {
+		snprintf(j->station, sizeof j->station, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(j->dept, sizeof j->dept, "%s", (const char *)sqlite3_column_text(st, 1));
+		snprintf(j->role, sizeof j->role, "%s", (const char *)sqlite3_column_text(st, 2));
+		memcpy(j->pk, sqlite3_column_blob(st, 3), KEY_PK_BYTES);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Read the committed head (last seq and hash) from the table. */
+static int load_last(journal *j, bulu_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlerr(j, e, "journal.db");
+	j->last_seq = 0;
+	memset(j->last_hash, 0, sizeof j->last_hash);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		j->last_seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_bytes(st, 1) == ENTRY_HASH_BYTES)
+			memcpy(j->last_hash, sqlite3_column_blob(st, 1), ENTRY_HASH_BYTES);
+	}
+	sqlite3_finalize(st);
+	return BULU_OK;
+}
+
+/* The open episode, from the newest outage_start/outage_end entry. */
+static int load_episode(journal *j, bulu_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	j->episode[0] = '\0';
+	j->drill = 0;
+	if (sqlite3_prepare_v2(j->db,
+			       "SELECT kind, episode, json_extract(body, '$.drill') FROM entries "
+			       "WHERE kind IN ('outage_start', 'outage_end') ORDER BY seq DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return journal_sqlerr(j, e, "journal.db");
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "outage_start") == 0) {
+		snprintf(j->episode, sizeof j->episode, "%s", (const char *)sqlite3_column_text(st, 1));
+		j->drill = sqlite3_column_int(st, 2) != 0;
+	}
+	sqlite3_finalize(st);
+	return BULU_OK;
+}
+
+int journal_check_head(journal *j, bulu_err *e)
+{
+	char path[PATH_MAX];
+	head_rec h;
+	journal_path(j, "head", path, sizeof path);
+	int rc = head_read(path, &h, e);
+	if (rc == BULU_BADINPUT)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "the head record %s is missing, so bulu cannot tell whether this journal "
+				 "is the newest copy; writing is refused. If IT has checked that it is, run "
+				 "`bulu journal accept-restore --reason TEXT`", path);
+	if (rc != BULU_OK)
+		return rc;
+	j->head_counter = h.counter;
+	if (h.seq > j->last_seq)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db ends at seq %lld but this station already saved seq %lld: an "
+				 "old copy of the journal seems to have been restored. Writing now would fork "
+				 "the chain, so it is refused. Look for the newest journal.db (with its -wal "
+				 "file); if IT decides this copy must go on, run `bulu journal accept-restore "
+				 "--reason TEXT`", (long long)j->last_seq, (long long)h.seq);
+	if (h.seq == 0)
+		return BULU_OK;
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(j->db, "SELECT hash FROM entries WHERE seq = ?", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, h.seq);
+	int same = sqlite3_step(st) == SQLITE_ROW &&
+		   sqlite3_column_bytes(st, 0) == ENTRY_HASH_BYTES &&
+		   memcmp(sqlite3_column_blob(st, 0), h.hash, ENTRY_HASH_BYTES) == 0;
+	sqlite3_finalize(st);
+	if (!same)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db's entry %lld is not the one this station saved: the journal was "
+				 "replaced or edited. Writing is refused; run `bulu journal verify` and call IT",
+				 (long long)h.seq);
+	return BULU_OK;
+}
+
+static int journal_alloc(const char *dir, journal **out, bulu_err *e)
+{
+	journal *j = calloc(1, sizeof *j);
+	if (!j)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	if (journal_default_dir(dir, j->dir, sizeof j->dir, e) != BULU_OK) {
+		free(j);
+		return e->code;
+	}
+	*out = j;
+	return keys_init(e);
+}
+
+int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
+		      journal **out, bulu_err *e)
+{
+	journal *j = NULL;
+	*out = NULL;
+	int rc = journal_alloc(dir, &j, e);
+	if (rc == BULU_OK)
+		rc = open_db(j, 0, 0, e);
+	if (rc == BULU_OK)
+		rc = load_station(j, e);
+	if (rc == BULU_OK)
+		rc = load_last(j, e);
+	if (rc == BULU_OK)
+		rc = load_episode(j, e);
+	if (rc == BULU_OK && mode == JOURNAL_WRITE) {
+		char path[PATH_MAX];
+		journal_path(j, "secret.key", path, sizeof path);
+		j->writable = 1;
+		rc = keys_load_secret(path, NULL, &j->kp, e);
+		if (rc == BULU_OK && memcmp(j->kp.pk, j->pk, KEY_PK_BYTES) != 0)
+			rc = bulu_errf(e, BULU_INTEGRITY, "%s is not the key of station %s", path, j->station);
+		if (rc == BULU_OK && check_head)
+			rc = journal_check_head(j, e);
+	}
+	if (rc != BULU_OK) {
+		journal_close(j);
+		return rc;
+	}
+	*out = j;
+	return BULU_OK;
+}
+
+int journal_open(const char *dir, enum journal_mode mode, journal **out, bulu_err *e)
+{
+	return journal_open_mode(dir, mode, 1, out, e);
+}
+
+static void queue_clear(journal *j)
+{
+	for (size_t i = 0; i < j->nq; i++)
+		free(j->q[i].mem);
+	j->nq = 0;
+}
+
+void journal_close(journal *j)
+{
+	if (!j)
+		return;
+	if (j->in_txn)
+		journal_rollback(j);
+	queue_clear(j);
+	free(j->q);
+	sqlite3_finalize(j->ins);
+	sqlite3_close(j->db);
+	keys_free(&j->kp);
+	free(j);
+}
+
+sqlite3 *journal_db(journal *j) { return j->db; }
+const char *journal_dir(journal *j) { return j->dir; }
+const char *journal_station(journal *j) { return j->station; }
+const char *journal_dept(journal *j) { return j->dept; }
+const char *journal_role(journal *j) { return j->role; }
+const uint8_t *journal_pubkey(journal *j) { return j->pk; }
+int64_t journal_last_seq(journal *j) { return j->last_seq; }
+
+int journal_begin(journal *j, bulu_err *e)
+{
+	if (!j->writable)
+		return bulu_errf(e, BULU_SYSTEM, "journal opened read-only");
+	if (exec(j, "BEGIN IMMEDIATE", e) != BULU_OK)
+		return e->code;
+	j->in_txn = 1;
+	/* Another process may have committed since we opened: re-read. */
+	int rc = load_last(j, e);
+	if (rc == BULU_OK)
+		rc = load_episode(j, e);
+	if (rc != BULU_OK)
+		journal_rollback(j);
+	j->committed_seq = j->last_seq;
+	memcpy(j->committed_hash, j->last_hash, ENTRY_HASH_BYTES);
+	return rc;
+}
+
+int journal_episode(journal *j, char id[64], int *drill, bulu_err *e)
+{
+	(void)e;
+	snprintf(id, 64, "%s", j->episode);
+	*drill = j->drill;
+	return BULU_OK;
+}
+
+static char *dupcat(const char **parts, size_t *lens, int n, const char **outs)
+{
+	size_t total = 0;
+	for (int i = 0; i < n; i++)
+		total += lens[i] + 1;
+	char *mem = malloc(total), *p = mem;
+	if (!mem)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		memcpy(p, parts[i], lens[i]);
+		p[lens[i]] = '\0';
+		outs[i] = p;
+		p += lens[i] + 1;
+	}
+	return mem;
+}
+
+int journal_append(journal *j, const char *kind, const char *operator_,
+		   const char *episode, const char *recorded_at, const char *body,
+		   size_t body_len, int64_t *seq, bulu_err *e)
+{
+	assert_in_txn(j);
+	if (!entry_kind_known(kind))
+		return bulu_errf(e, BULU_BADINPUT, "unknown entry kind '%s'", kind);
+	if (j->nq >= FLUSH_AT && journal_flush(j, e) != BULU_OK)
+		return e->code;
+	if (j->nq == j->capq) {
+		size_t cap = j->capq ? 2 * j->capq : 64;
+		struct qent *q = realloc(j->q, cap * sizeof *q);
+		if (!q)
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		j->q = q;
+		j->capq = cap;
+	}
+	char now[CLOCK_ISO_MAX];
+	if (!recorded_at) {
+		clock_now_iso(now);
+		recorded_at = now;
+	}
+	const char *parts[5] = {kind, recorded_at, operator_ ? operator_ : "",
+				episode ? episode : "", body};
+	size_t lens[5];
+	for (int i = 0; i < 4; i++)
+		lens[i] = strlen(parts[i]);
+	lens[4] = body_len;
+	const char *outs[5];
+	struct qent *q = &j->q[j->nq];
+	memset(q, 0, sizeof *q);
+	q->mem = dupcat(parts, lens, 5, outs);
+	if (!q->mem)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	entry *en = &q->e;
+	en->station = j->station;
+	en->seq = j->last_seq + 1;
+	memcpy(en->prev_hash, j->last_hash, ENTRY_HASH_BYTES);
+	en->kind = outs[0];
+	en->recorded_at = outs[1];
+	en->operator_ = outs[2];
+	en->episode = outs[3];
+	en->body = outs[4];
+	en->body_len = body_len;
+	entry_hash(en, en->hash);
+	j->nq++;
+	j->last_seq = en->seq;
+	memcpy(j->last_hash, en->hash, ENTRY_HASH_BYTES);
+	if (strcmp(kind, "outage_start") == 0) {
+		snprintf(j->episode, sizeof j->episode, "%s", en->episode);
+		j->drill = strstr(body, "\"drill\":true") != NULL;
+	} else if (strcmp(kind, "outage_end") == 0) {
+		j->episode[0] = '\0';
+		j->drill = 0;
+	}
+	if (seq)
+		*seq = en->seq;
+	return BULU_OK;
+}
+
+/* Signing is the cost of a save: spread a batch over the cores. */
+struct sign_job {
+	struct qent *q;
+	size_t from, to;
+	const uint8_t *sk;
+};
+
+static void *sign_range(void *arg)
+{
+	struct sign_job *s = arg;
+	for (size_t i = s->from; i < s->to; i++)
+		crypto_sign_detached(s->q[i].e.sig, NULL, s->q[i].e.hash,
+				     ENTRY_HASH_BYTES, s->sk);
+	return NULL;
+}
+
+int journal_ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+static void sign_all(journal *j)
+{
+	int nt = j->nq >= 256 ? journal_ncpu() : 1;
+	pthread_t th[16];
+	struct sign_job jobs[16];
+	int started = 0;
+	for (int t = 0; t < nt; t++) {
+		jobs[t] = (struct sign_job){j->q, j->nq * (size_t)t / (size_t)nt,
+					    j->nq * (size_t)(t + 1) / (size_t)nt, j->kp.sk};
+		if (t > 0 && pthread_create(&th[t], NULL, sign_range, &jobs[t]) == 0)
+			started |= 1 << t;
+		else if (t > 0)
+			sign_range(&jobs[t]);
+	}
+	sign_range(&jobs[0]);
+	for (int t = 1; t < nt; t++)
+		if (started & (1 << t))
+			pthread_join(th[t], NULL);
+}
+
+int journal_flush(journal *j, bulu_err *e)
+{
+	if (j->nq == 0)
+		return BULU_OK;
+	sign_all(j);
+	if (!j->ins &&
+	    sqlite3_prepare_v3(j->db,
+			       "INSERT INTO entries (station, seq, prev_hash, hash, sig, kind, "
+			       "recorded_at, operator, episode, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &j->ins, NULL) != SQLITE_OK)
+		return journal_sqlerr(j, e, "journal.db");
+	for (size_t i = 0; i < j->nq; i++) {
+		const entry *en = &j->q[i].e;
+		sqlite3_stmt *st = j->ins;
+		sqlite3_bind_text(st, 1, en->station, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, en->seq);
+		sqlite3_bind_blob(st, 3, en->prev_hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, en->hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 5, en->sig, ENTRY_SIG_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, en->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, en->recorded_at, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, en->operator_, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, en->episode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, en->body, (int)en->body_len, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return journal_sqlerr(j, e, "saving to journal.db");
+	}
+	queue_clear(j);
+	return BULU_OK;
+}
+
+int journal_commit(journal *j, bulu_err *e)
+{
+	assert_in_txn(j);
+	int rc = journal_flush(j, e);
+	if (rc == BULU_OK && sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = journal_sqlerr(j, e, "saving to journal.db");
+	if (rc != BULU_OK) {
+		journal_rollback(j);
+		return rc;
+	}
+	j->in_txn = 0;
+	/* The entries are durable now.  The head record follows; if we die
+	 * before it is written, the journal is merely ahead of it, which is
+	 * allowed (only "behind" means an old copy). */
+	char path[PATH_MAX];
+	head_rec h = {j->head_counter, j->last_seq, {0}};
+	memcpy(h.hash, j->last_hash, ENTRY_HASH_BYTES);
+	journal_path(j, "head", path, sizeof path);
+	bulu_err he;
+	if (head_write(path, &h, j->creating, &he) == BULU_OK)
+		j->head_counter = h.counter;
+	else
+		fprintf(stderr, "bulu: warning: saved, but %s\n", he.msg);
+	return BULU_OK;
+}
+
+void journal_rollback(journal *j)
+{
+	if (!j->in_txn)
+		return;
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	j->in_txn = 0;
+	queue_clear(j);
+	j->last_seq = j->committed_seq;
+	memcpy(j->last_hash, j->committed_hash, ENTRY_HASH_BYTES);
+	bulu_err ignore;
+	load_episode(j, &ignore);
+}
+
+static int create_files(journal *j, const char *station, const char *dept,
+			const char *role, const char *passphrase, bulu_err *e)
+{
+	char path[PATH_MAX], text[512], now[CLOCK_ISO_MAX];
+	int rc = keys_generate(&j->kp, e);
+	if (rc != BULU_OK)
+		return rc;
+	memcpy(j->pk, j->kp.pk, KEY_PK_BYTES);
+	journal_path(j, "secret.key", path, sizeof path);
+	if ((rc = keys_save_secret(path, &j->kp, station, passphrase, e)) != BULU_OK)
+		return rc;
+	char comment[128];
+	snprintf(comment, sizeof comment, "bulu station %s public key", station);
+	keys_minisign_pubkey(j->pk, comment, text, sizeof text);
+	journal_path(j, "public.key", path, sizeof path);
+	if ((rc = fs_write_atomic(path, text, strlen(text), 0644, e)) != BULU_OK)
+		return rc;
+	if ((rc = open_db(j, 1, 0, e)) != BULU_OK)
+		return rc;
+	if (exec(j, "PRAGMA application_id = 1112886357", e) || /* 'BULU' */
+	    exec(j, "PRAGMA user_version = 1", e) || exec(j, "BEGIN IMMEDIATE", e) ||
+	    exec(j, schema_journal_sql, e))
+		return e->code;
+	clock_now_iso(now);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(j->db, "INSERT INTO station (one, id, dept, role, pubkey, created_at) "
+				  "VALUES (1, ?, ?, ?, ?, ?)", -1, &st, NULL);
+	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, dept, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, j->pk, KEY_PK_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? BULU_OK : journal_sqlerr(j, e, "journal.db");
+	sqlite3_finalize(st);
+	if (rc != BULU_OK)
+		return rc;
+	snprintf(j->station, sizeof j->station, "%s", station);
+	snprintf(j->dept, sizeof j->dept, "%s", dept);
+	snprintf(j->role, sizeof j->role, "%s", role);
+	j->in_txn = 1;
+	j->writable = 1;
+	j->creating = 1;
+	char pkhex[2 * KEY_PK_BYTES + 1];
+	hex_encode(pkhex, j->pk, KEY_PK_BYTES);
+	jw w;
+	jw_init(&w);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "dept", dept);
+	jw_kstr(&w, "pubkey", pkhex);
+	jw_kstr(&w, "role", role);
+	jw_kstr(&w, "station", station);
+	jw_obj_end(&w);
+	const char *body;
+	size_t blen;
+	if (jw_finish(&w, &body, &blen) != 0)
+		rc = bulu_errf(e, BULU_BADINPUT, "station id, department and role must be UTF-8 text");
+	if (rc == BULU_OK)
+		rc = journal_append(j, "station_init", "", "", now, body, blen, NULL, e);
+	jw_free(&w);
+	if (rc == BULU_OK)
+		rc = journal_commit(j, e);
+	return rc;
+}
+
+/* Station ids go into file names and references: keep them plain. */
+static int station_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 32)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int journal_create(const char *dir, const char *station, const char *dept,
+		   const char *role, const char *passphrase, bulu_err *e)
+{
+	if (!station_id_ok(station))
+		return bulu_errf(e, BULU_BADINPUT,
+				 "station id must be 1-32 letters, digits or '_' (it appears in "
+				 "back-fill references BL-STATION-SEQ and in bundle names)");
+	journal *j = NULL;
+	int rc = journal_alloc(dir, &j, e);
+	if (rc != BULU_OK) {
+		free(j);
+		return rc;
+	}
+	char path[PATH_MAX];
+	if ((rc = fs_mkdirs(j->dir, 0700, e)) != BULU_OK)
+		goto done;
+	journal_path(j, "journal.db", path, sizeof path);
+	if (fs_exists(path)) {
+		rc = bulu_errf(e, BULU_BADINPUT, "%s already holds a station; a station is never re-initialised", j->dir);
+		goto done;
+	}
+	rc = create_files(j, station, dept, role, passphrase, e);
+	if (rc != BULU_OK) {
+		static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm",
+						    "secret.key", "public.key", "head"};
+		sqlite3_close(j->db);
+		j->db = NULL;
+		j->in_txn = 0;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+			journal_path(j, names[i], path, sizeof path);
+			unlink(path);
+		}
+	}
+done:
+	journal_close(j);
+	return rc;
+}

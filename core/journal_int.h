@@ -1,0 +1,46 @@
+/*
+ * journal_int.h - the journal's insides, shared by journal.c and
+ * journal_verify.c only.
+ */
+#ifndef BULU_JOURNAL_INT_H
+#define BULU_JOURNAL_INT_H
+
+#include <assert.h>
+#include <limits.h>
+#include "bulu/journal.h"
+
+struct qent {
+	entry e;
+	char *mem; /* one allocation holding the entry's strings */
+};
+
+struct journal {
+	sqlite3 *db;
+	char dir[PATH_MAX];
+	char station[64], dept[128], role[64];
+	uint8_t pk[KEY_PK_BYTES];
+	keypair kp;
+	int writable, creating, in_txn;
+	int64_t last_seq;          /* committed + queued */
+	uint8_t last_hash[ENTRY_HASH_BYTES];
+	int64_t committed_seq;     /* at journal_begin */
+	uint8_t committed_hash[ENTRY_HASH_BYTES];
+	char episode[64];
+	int drill;
+	uint64_t head_counter;
+	struct qent *q;
+	size_t nq, capq;
+	sqlite3_stmt *ins;
+};
+
+#define assert_in_txn(j) assert((j)->in_txn)
+
+void journal_path(const journal *j, const char *name, char *out, size_t n);
+int journal_sqlerr(journal *j, bulu_err *e, const char *what);
+int journal_flush(journal *j, bulu_err *e);
+int journal_check_head(journal *j, bulu_err *e);
+int journal_ncpu(void);
+int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
+                      journal **out, bulu_err *e);
+
+#endif

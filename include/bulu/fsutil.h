@@ -1,0 +1,26 @@
+/*
+ * fsutil.h - files written so that a crash or a pulled USB stick never
+ * leaves a half file under the final name.
+ */
+#ifndef BULU_FSUTIL_H
+#define BULU_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include "bulu/err.h"
+
+/* Write data to path.tmp.PID (mode), fsync, rename over path, fsync the
+ * directory.  On failure the temporary file is removed and path untouched. */
+int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
+                    bulu_err *e);
+
+/* fsync the directory holding path. */
+int fs_sync_dir(const char *path);
+
+/* mkdir -p with mode for each created level. */
+int fs_mkdirs(const char *path, mode_t mode, bulu_err *e);
+
+/* 1 if path exists. */
+int fs_exists(const char *path);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * head.h - the station's durable record of its last committed head.
+ *
+ * DIR/head holds two 128-byte slots written alternately with pwrite and
+ * fdatasync; each slot carries a counter and a BLAKE2b checksum, and the
+ * valid slot with the highest counter wins, so a torn write leaves the
+ * previous head readable.  A journal whose entries end before the recorded
+ * head, or differ from it, is an old copy restored: writing is refused
+ * rather than silently forking the chain.
+ */
+#ifndef BULU_HEAD_H
+#define BULU_HEAD_H
+
+#include <stdint.h>
+#include "bulu/err.h"
+#include "bulu/entry.h"
+
+typedef struct head_rec {
+	uint64_t counter;
+	int64_t seq;
+	uint8_t hash[ENTRY_HASH_BYTES];
+} head_rec;
+
+/* Read DIR/head.  BULU_OK with *h filled; BULU_BADINPUT if missing;
+ * BULU_INTEGRITY if present but no slot is valid. */
+int head_read(const char *path, head_rec *h, bulu_err *e);
+/* Write the next slot (counter = h->counter + 1 on return), durably.
+ * create: make the file (0600) if it does not exist. */
+int head_write(const char *path, head_rec *h, int create, bulu_err *e);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * journal.h - a station's signed, hash-chained, crash-safe SQLite journal.
+ *
+ * A station directory holds journal.db (SQLite, WAL, synchronous=FULL),
+ * secret.key, public.key (minisign format) and head (the durable record of
+ * the last committed head, see docs/journal-format.md).
+ *
+ * Writing: journal_begin() starts an IMMEDIATE transaction; journal_append()
+ * builds the next entry (seq, prev_hash, hash) and queues it; the caller may
+ * write its own side tables in the same transaction; journal_commit() signs
+ * every queued entry (on all cores), inserts them, commits durably, then
+ * advances the head record.  An entry is "saved" only when journal_commit()
+ * returned BULU_OK.  journal_rollback() forgets everything queued.
+ *
+ * Invariants: seq is 1, 2, 3 ... without gaps; entry n's prev_hash is entry
+ * n-1's hash (zero bytes for n = 1); nothing updates or deletes an entry.
+ */
+#ifndef BULU_JOURNAL_H
+#define BULU_JOURNAL_H
+
+#include <stdint.h>
+#include <sqlite3.h>
+#include "bulu/err.h"
+#include "bulu/entry.h"
+#include "bulu/keys.h"
+
+typedef struct journal journal;
+
+enum journal_mode {
+	JOURNAL_READ = 0,  /* verify, show: no key needed */
+	JOURNAL_WRITE = 1  /* capture: loads the secret key, checks the head */
+};
+
+/* The station directory: dir if given, else $BULU_HOME, else
+ * $XDG_DATA_HOME/bulu/station, else ~/.local/share/bulu/station.
+ * Writes into out (size n). */
+int journal_default_dir(const char *dir, char *out, size_t n, bulu_err *e);
+
+/*
+ * Create a new station in dir: key pair, journal.db with the schema, the
+ * genesis entry (kind "station_init": station, dept, role, public key), the
+ * head record.  Refuses an existing station.  passphrase may be NULL.
+ */
+int journal_create(const char *dir, const char *station, const char *dept,
+                   const char *role, const char *passphrase, bulu_err *e);
+
+/* Open an existing station.  JOURNAL_WRITE refuses (BULU_INTEGRITY) a
+ * journal that is behind or beside its head record (an old copy restored). */
+int journal_open(const char *dir, enum journal_mode mode, journal **out,
+                 bulu_err *e);
+void journal_close(journal *j); /* rolls back anything uncommitted; NULL ok */
+
+sqlite3 *journal_db(journal *j);
+const char *journal_dir(journal *j);
+const char *journal_station(journal *j);
+const char *journal_dept(journal *j);
+const char *journal_role(journal *j);
+const uint8_t *journal_pubkey(journal *j);
+int64_t journal_last_seq(journal *j); /* committed + queued */
+
+int journal_begin(journal *j, bulu_err *e);
+/*
+ * Queue the next entry.  recorded_at NULL means the station clock now.
+ * body must be canonical JSON (see json.h); it is copied.  *seq receives
+ * the entry's seq.  Must be inside journal_begin()/commit.
+ */
+int journal_append(journal *j, const char *kind, const char *operator_,
+                   const char *episode, const char *recorded_at,
+                   const char *body, size_t body_len, int64_t *seq,
+                   bulu_err *e);
+int journal_commit(journal *j, bulu_err *e);
+void journal_rollback(journal *j);
+
+/* The open outage episode: *id receives its id ("" when none), *drill 1 for
+ * a drill episode.  Looks at queued entries too.  id must hold 64 bytes. */
+int journal_episode(journal *j, char id[64], int *drill, bulu_err *e);
+
+/*
+ * Verify the whole journal: every hash recomputed from the stored bytes,
+ * every link, every signature against the station key, seq gapless, the
+ * genesis entry naming this station and key, the triggers present.
+ * BULU_OK, or BULU_INTEGRITY naming the first bad seq and why.
+ * *count receives the number of entries checked.
+ */
+int journal_verify(journal *j, int64_t *count, bulu_err *e);
+
+/* After a deliberate restore from an old copy: make the head record follow
+ * the journal again and append a note entry saying so (with reason). */
+int journal_accept_restore(const char *dir, const char *operator_,
+                           const char *reason, bulu_err *e);
+
+#endif

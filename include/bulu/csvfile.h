@@ -5,6 +5,9 @@
  * in strict mode: quoted fields may hold commas, quotes ("") and line breaks.
  * Rows are numbered from 1 as a spreadsheet shows them: row 1 is the header.
  * Columns are numbered from 1.  Blank lines are skipped (but counted).
+ * Rows are records, not physical lines: a line break inside a quoted field
+ * does not start a new row, and a CRLF pair ends one row.  A row whose
+ * fields are all empty (",,," or spaces only) counts as blank.
  */
 #ifndef BULU_CSVFILE_H
 #define BULU_CSVFILE_H
@@ -33,6 +36,8 @@ int csvfile_read(const char *path, enum text_enc enc, csvfile_row_fn fn,
  * column index or -1 when absent.  A column named twice, or (when
  * allow_unknown is 0) a header name matching none, is BULU_BADINPUT with
  * "FILE:1:COL: ...".  Required names are checked by the caller.
+ * A header cell that is empty counts as unknown (refused unless
+ * allow_unknown).  FILE is path, or "<stdin>" for "-", as in csvfile_read.
  */
 int csvfile_map_header(const char *path, char *const *fields, size_t nfields,
                        const char *const *names, size_t nnames, int *idx,

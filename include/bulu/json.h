@@ -8,7 +8,9 @@
  * order, so a body that is written is canonical by construction.
  *
  * Errors (invalid UTF-8 in a string, out of memory) stick in jw->err and are
- * checked once with jw_finish().
+ * checked once with jw_finish().  Misuse (keys out of order or repeated,
+ * unbalanced ends) fails an assert(), or sets err = -2 under NDEBUG.
+ * jw_str(w, NULL) writes null.
  */
 #ifndef BULU_JSON_H
 #define BULU_JSON_H

@@ -31,7 +31,8 @@ int text_decode(const char *what, const char *in, size_t n, enum text_enc enc,
                 char **out, size_t *outlen, enum text_enc *used, bulu_err *e);
 
 /* Read a whole file into memory (malloc'd, NUL-terminated). Missing or
- * unreadable file: BULU_BADINPUT with the reason. */
+ * unreadable file: BULU_BADINPUT with the reason.  "-" is not special here
+ * (csvfile_read handles stdin itself). */
 int text_slurp(const char *path, char **out, size_t *outlen, bulu_err *e);
 
 /* Display width in terminal columns of a UTF-8 string (CJK wide = 2). */

@@ -1,0 +1,67 @@
+# tests/lib.sh - sourced by every CLI test script in tests/cli/.
+#
+#   . "$(dirname "$0")/../lib.sh"
+#   t_station ST1 cashier          # a fresh station in $T/ST1 (BULU_HOME points at it)
+#   expect 0 bulu journal verify    # run, check the exit status
+#   expect 2 bulu capture charge ... && grep -q 'row 3' "$T/err"
+#   ok "what was shown"             # count a passed check
+#   fail "what went wrong"          # count a failure (the script goes on)
+#
+# Each run of `expect` leaves stdout in $T/out and stderr in $T/err.  The
+# script ends with `finish`, which prints "N passed, N failed" and exits
+# non-zero on any failure.
+set -u
+LC_ALL=C.UTF-8
+export LC_ALL
+: "${BULU:?BULU must point at the bulu binary}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/bulu-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export BULU_NOW="" BULU_OPERATOR="" BULU_VERBOSE=""
+unset BULU_HOME BULU_PASSPHRASE_FILE
+T_NAME=$(basename "$0" .sh)
+T_PASS=0
+T_FAIL=0
+
+bulu() { "$BULU" "$@"; }
+
+ok() { T_PASS=$((T_PASS + 1)); }
+fail() {
+	T_FAIL=$((T_FAIL + 1))
+	printf '%s: FAIL: %s\n' "$T_NAME" "$*" >&2
+	if [ -s "$T/err" ]; then sed 's/^/    stderr: /' "$T/err" | head -5 >&2; fi
+}
+
+# expect STATUS COMMAND...: run COMMAND, pass if it exits STATUS.
+expect() {
+	want=$1
+	shift
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok; else fail "exit $got, wanted $want: $*"; fi
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: pass if COMMAND succeeds.
+check() {
+	d=$1
+	shift
+	if "$@"; then ok; else fail "$d"; fi
+}
+
+# t_station ID ROLE [DEPT]: make a station in $T/ID and point BULU_HOME at it.
+t_station() {
+	BULU_HOME="$T/$1"
+	export BULU_HOME
+	"$BULU" station init --station "$1" --dept "${3:-门诊收费}" --role "$2" >/dev/null 2>"$T/err" ||
+		{ fail "station init $1"; return 1; }
+}
+
+# t_snapshot FILE: a canonical dump of the journal's entries, to compare.
+t_snapshot() {
+	sqlite3 "$BULU_HOME/journal.db" "SELECT seq, hex(hash) FROM entries ORDER BY seq" >"$1"
+}
+
+finish() {
+	printf '%s: %d passed, %d failed\n' "$T_NAME" "$T_PASS" "$T_FAIL"
+	[ "$T_FAIL" -eq 0 ]
+}

@@ -1,0 +1,27 @@
+#!/bin/sh
+# tests/run.sh BUILD: run every unit test and every CLI test against BUILD/bulu,
+# then print one closing line "N passed, N failed".
+set -u
+BUILD=${1:-build}
+BULU=$(cd "$BUILD" && pwd)/bulu
+TOOLS=$(cd "$BUILD" && pwd)/tests/tools
+export BULU TOOLS
+pass=0 failn=0
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	if "$t" >"$BUILD/tests/$(basename "$t").log" 2>&1; then
+		pass=$((pass + 1)); echo "PASS unit $(basename "$t")"
+	else
+		failn=$((failn + 1)); echo "FAIL unit $(basename "$t")"; tail -20 "$BUILD/tests/$(basename "$t").log"
+	fi
+done
+for t in tests/cli/*.sh; do
+	[ -f "$t" ] || continue
+	if sh "$t" >"$BUILD/tests/$(basename "$t" .sh).log" 2>&1; then
+		pass=$((pass + 1)); echo "PASS cli  $(basename "$t" .sh): $(tail -1 "$BUILD/tests/$(basename "$t" .sh).log")"
+	else
+		failn=$((failn + 1)); echo "FAIL cli  $(basename "$t" .sh)"; tail -20 "$BUILD/tests/$(basename "$t" .sh).log"
+	fi
+done
+echo "$pass passed, $failn failed"
+[ "$failn" -eq 0 ]

@@ -1,0 +1,79 @@
+#!/bin/sh
+# demo.sh BULU: one outpatient cashier station and one ward station through a
+# simulated HIS outage, end to end, in a temporary directory: provisioning
+# (keys, catalog, invoice book), the breakpoint, captures of every kind, a
+# bulk import of transcribed paper forms, a void, the cash-up, the restore
+# notice and verification of both journals.
+set -eu
+BULU=${1:-build/bulu}
+BULU=$(cd "$(dirname "$BULU")" && pwd)/$(basename "$BULU")
+W=$(mktemp -d "${TMPDIR:-/tmp}/bulu-demo.XXXXXX")
+KEEP=${KEEP:-0}
+[ "$KEEP" = 1 ] || trap 'rm -rf "$W"' EXIT
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ bulu %s\n' "$*"; "$BULU" "$@"; }
+
+cat >"$W/catalog.csv" <<'CSV'
+code,name,pinyin,unit,price,category,version
+GH001,普通门诊挂号费,PTMZGHF,次,10.00,挂号,2026-11
+Y0001,阿莫西林胶囊 0.25g*24粒,AMXLJN,盒,18.50,西药,2026-11
+Y0002,"0.9%氯化钠注射液 250ml",LHNZSY,瓶,4.20,西药,2026-11
+Y0003,"维生素C片,100mg",WSSCP,瓶,"1,234.50",西药,2026-11
+J0001,血常规,XCG,次,25.00,检验,2026-11
+J0002,胸部正位片 (DR),XBZWP,次,80.00,检查,2026-11
+CSV
+
+step "Before the outage: IT provisions the stations"
+export BULU_HOME="$W/OPD1"
+run station init --station OPD1 --dept 门诊收费 --role cashier
+run catalog load "$W/catalog.csv"
+run invoice add-book --from 00120001 --to 00120100
+BULU_HOME="$W/WARD3" run station init --station WARD3 --dept 内科三病区 --role ward >/dev/null
+BULU_HOME="$W/WARD3" run catalog load "$W/catalog.csv" >/dev/null
+
+step "08:30 the HIS is down: IT announces the unified start time"
+export BULU_NOW="2026-11-21T08:31:00+08:00"
+run outage start --at "2026-11-21 08:30" --operator 信息科王工
+BULU_HOME="$W/WARD3" run outage start --at "2026-11-21 08:30" --operator 信息科王工
+
+step "The cashier's window"
+export BULU_OPERATOR=张丽
+run catalog find amx
+run capture registration --patient 0012345 --name 李明 --dept 内科 --doctor 赵医生 --fee 10.00 --pay cash
+run capture registration --patient 0099001 --name 新患者 --dept 儿科 --new-card --card 0099001 --fee 10.00 --pay wechat
+run capture charge --patient 0012345 --name 李明 --item Y0001:2 --item J0001:1 --pay cash
+run capture charge --patient 0099001 --item Y0002:3 --item J0002:1 --pay wechat
+run capture invoice-void --invoice 00120005 --reason "打印错位"
+run capture void --entry BL-OPD1-6 --reason "患者退费"
+
+step "Paper forms written while the station was busy, typed in afterwards"
+cat >"$W/forms.csv" <<'CSV'
+form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note
+P1,charge,张丽,0012777,王芳,内科,赵医生,Y0001,1,,,cash,自费,2026-11-21 09:05,,
+P1,charge,张丽,0012777,王芳,内科,赵医生,J0001,1,,,cash,自费,2026-11-21 09:05,,
+P2,charge,张丽,0013001,"刘,强",外科,钱医生,Y0003,1,,,alipay,医保,2026-11-21 09:12,,"手写单,已核对"
+CSV
+run capture import "$W/forms.csv"
+
+step "The ward: a drug requisition in two copies, and the pharmacy's dispense"
+export BULU_HOME="$W/WARD3" BULU_OPERATOR=护士陈静
+run capture requisition --patient ZY20260088 --name 周建国 --fee-type 医保 --item Y0002:6 --item Y0001:1
+run capture dispense --ref 4 --patient ZY20260088 --item Y0002:6 --item Y0001:1 --operator 药师孙伟
+
+step "End of shift: the cashier's cash-up (轧账)"
+export BULU_HOME="$W/OPD1"
+run capture summary --operator 张丽
+
+step "11:10 the HIS is back: the restore notice"
+export BULU_NOW="2026-11-21T11:10:00+08:00"
+run outage end --operator 信息科王工
+BULU_HOME="$W/WARD3" run outage end --operator 信息科王工 >/dev/null
+run invoice list
+
+step "Anyone can check the journals"
+run journal verify
+BULU_HOME="$W/WARD3" run journal verify
+run journal show --kind charge --format table
+
+printf '\nThe stations are in %s%s.\n' "$W" "$([ "$KEEP" = 1 ] && echo '' || echo ' (removed on exit; KEEP=1 keeps them)')"
+echo "Next: sync/ carries these journals to the central ledger, reconcile/ matches them against the HIS."

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -44,6 +45,18 @@ static int slot_parse(const uint8_t *s, head_rec *h)
 	return 0;
 }
 
+/* Pick the valid slot with the higher counter from 2*SLOT bytes read. */
+static int pick(const uint8_t *b, ssize_t n, head_rec *h)
+{
+	head_rec a, c;
+	int okA = n >= SLOT && slot_parse(b, &a) == 0;
+	int okC = n >= 2 * SLOT && slot_parse(b + SLOT, &c) == 0;
+	if (!okA && !okC)
+		return -1;
+	*h = (!okC || (okA && a.counter > c.counter)) ? a : c;
+	return 0;
+}
+
 int head_read(const char *path, head_rec *h, bulu_err *e)
 {
 	uint8_t b[2 * SLOT];
@@ -53,37 +66,41 @@ int head_read(const char *path, head_rec *h, bulu_err *e)
 				 "cannot read the head record %s: %s", path, strerror(errno));
 	ssize_t n = pread(fd, b, sizeof b, 0);
 	close(fd);
-	head_rec a, c;
-	int okA = n >= SLOT && slot_parse(b, &a) == 0;
-	int okC = n >= 2 * SLOT && slot_parse(b + SLOT, &c) == 0;
-	if (!okA && !okC)
+	if (pick(b, n, h) != 0)
 		return bulu_errf(e, BULU_INTEGRITY, "the head record %s is damaged", path);
-	*h = (!okC || (okA && a.counter > c.counter)) ? a : c;
 	return BULU_OK;
 }
 
-int head_write(const char *path, head_rec *h, int create, bulu_err *e)
+int head_advance(const char *path, int64_t seq, const uint8_t hash[ENTRY_HASH_BYTES],
+		 int force, bulu_err *e)
 {
-	uint8_t s[SLOT];
+	uint8_t b[2 * SLOT], s[SLOT];
+	head_rec cur = {0, 0, {0}};
+	int rc = BULU_OK;
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return bulu_errf(e, BULU_SYSTEM, "cannot write the head record %s: %s", path, strerror(errno));
+	if (flock(fd, LOCK_EX) != 0) {
+		rc = bulu_errf(e, BULU_SYSTEM, "cannot lock the head record %s: %s", path, strerror(errno));
+		goto done;
+	}
+	ssize_t n = pread(fd, b, sizeof b, 0);
+	int have = pick(b, n, &cur) == 0;
+	if (have && cur.seq >= seq && !force)
+		goto done;
 	memset(s, 0, sizeof s);
 	memcpy(s, "BULUHEAD", 8);
 	s[8] = 1;
-	uint64_t counter = h->counter + 1;
+	uint64_t counter = have ? cur.counter + 1 : 1;
 	put_u64(s + 16, counter);
-	put_u64(s + 24, (uint64_t)h->seq);
-	memcpy(s + 32, h->hash, ENTRY_HASH_BYTES);
+	put_u64(s + 24, (uint64_t)seq);
+	memcpy(s + 32, hash, ENTRY_HASH_BYTES);
 	crypto_generichash(s + BODY, SUM, s, BODY, NULL, 0);
-	int fd = open(path, O_WRONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
-	if (fd < 0)
-		return bulu_errf(e, BULU_SYSTEM, "cannot write the head record %s: %s", path, strerror(errno));
-	off_t off = (off_t)(counter % 2) * SLOT;
-	int rc = BULU_OK;
-	if (pwrite(fd, s, SLOT, off) != SLOT || fdatasync(fd) != 0)
+	if (pwrite(fd, s, SLOT, (off_t)(counter % 2) * SLOT) != SLOT || fdatasync(fd) != 0)
 		rc = bulu_errf(e, BULU_SYSTEM, "cannot write the head record %s: %s", path, strerror(errno));
-	close(fd);
-	if (rc == BULU_OK && create)
-		fs_sync_dir(path);
-	if (rc == BULU_OK)
-		h->counter = counter;
+	else if (n <= 0)
+		fs_sync_dir(path); /* a new file: make its name durable too */
+done:
+	close(fd); /* releases the lock */
 	return rc;
 }

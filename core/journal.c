@@ -162,7 +162,6 @@ int journal_check_head(journal *j, bulu_err *e)
 				 "`bulu journal accept-restore --reason TEXT`", path);
 	if (rc != BULU_OK)
 		return rc;
-	j->head_counter = h.counter;
 	if (h.seq > j->last_seq)
 		return bulu_errf(e, BULU_INTEGRITY,
 				 "journal.db ends at seq %lld but this station already saved seq %lld: an "
@@ -459,14 +458,11 @@ int journal_commit(journal *j, bulu_err *e)
 	 * before it is written, the journal is merely ahead of it, which is
 	 * allowed (only "behind" means an old copy). */
 	char path[PATH_MAX];
-	head_rec h = {j->head_counter, j->last_seq, {0}};
-	memcpy(h.hash, j->last_hash, ENTRY_HASH_BYTES);
-	journal_path(j, "head", path, sizeof path);
 	bulu_err he;
-	if (head_write(path, &h, j->creating, &he) == BULU_OK)
-		j->head_counter = h.counter;
-	else
+	journal_path(j, "head", path, sizeof path);
+	if (head_advance(path, j->last_seq, j->last_hash, j->force_head, &he) != BULU_OK)
 		fprintf(stderr, "bulu: warning: saved, but %s\n", he.msg);
+	j->force_head = 0;
 	return BULU_OK;
 }
 
@@ -524,7 +520,6 @@ static int create_files(journal *j, const char *station, const char *dept,
 	snprintf(j->role, sizeof j->role, "%s", role);
 	j->in_txn = 1;
 	j->writable = 1;
-	j->creating = 1;
 	char pkhex[2 * KEY_PK_BYTES + 1];
 	hex_encode(pkhex, j->pk, KEY_PK_BYTES);
 	jw w;

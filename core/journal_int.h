@@ -20,14 +20,14 @@ struct journal {
 	char station[64], dept[128], role[64];
 	uint8_t pk[KEY_PK_BYTES];
 	keypair kp;
-	int writable, creating, in_txn;
+	int writable, in_txn;
+	int force_head;            /* next commit may move the head back */
 	int64_t last_seq;          /* committed + queued */
 	uint8_t last_hash[ENTRY_HASH_BYTES];
 	int64_t committed_seq;     /* at journal_begin */
 	uint8_t committed_hash[ENTRY_HASH_BYTES];
 	char episode[64];
 	int drill;
-	uint64_t head_counter;
 	struct qent *q;
 	size_t nq, capq;
 	sqlite3_stmt *ins;

@@ -211,9 +211,8 @@ int journal_accept_restore(const char *dir, const char *operator_,
 	journal_path(j, "head", path, sizeof path);
 	bulu_err he;
 	int had = head_read(path, &h, &he) == BULU_OK;
-	j->head_counter = h.counter;
-	j->creating = !had;
 	rc = journal_begin(j, e);
+	j->force_head = 1;
 	if (rc == BULU_OK) {
 		char hx[2 * ENTRY_HASH_BYTES + 1];
 		hex_encode(hx, h.hash, ENTRY_HASH_BYTES);

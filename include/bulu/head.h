@@ -24,8 +24,11 @@ typedef struct head_rec {
 /* Read DIR/head.  BULU_OK with *h filled; BULU_BADINPUT if missing;
  * BULU_INTEGRITY if present but no slot is valid. */
 int head_read(const char *path, head_rec *h, bulu_err *e);
-/* Write the next slot (counter = h->counter + 1 on return), durably.
- * create: make the file (0600) if it does not exist. */
-int head_write(const char *path, head_rec *h, int create, bulu_err *e);
+/* Move the record to (seq, hash), durably, under an exclusive lock: the
+ * file is created (0600) if missing; an existing record at or beyond seq is
+ * left alone unless force (used only when a restore is accepted), so two
+ * processes committing at once never move it backwards. */
+int head_advance(const char *path, int64_t seq, const uint8_t hash[ENTRY_HASH_BYTES],
+                 int force, bulu_err *e);
 
 #endif

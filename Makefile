@@ -29,8 +29,10 @@ CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(P
 LDFLAGS += $(SANFLAGS)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 
-LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c))
-CLI_SRC = $(sort $(wildcard cli/*.c))
+# cli/main.c is the program; everything else, the command functions and the
+# CLI helpers included, goes into libbulu.a so tests and tools can link it.
+LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
+CLI_SRC = cli/main.c
 GEN_SRC = $(BUILD)/gen/schema_sql.c
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_sql.o
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -44,11 +46,11 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 all: $(BUILD)/bulu
 
 $(BUILD)/bulu: $(CLI_OBJ) $(BUILD)/libbulu.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbulu.a $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) -Wl,--whole-archive $(BUILD)/libbulu.a -Wl,--no-whole-archive $(LDLIBS)
 
-$(BUILD)/libbulu.a: $(LIB_OBJ)
+$(BUILD)/libbulu.a: $(LIB_OBJ) Makefile
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

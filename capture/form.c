@@ -1,0 +1,578 @@
+/*
+ * form.c - the form model: one captured form, validated, priced, numbered,
+ * encoded as a canonical JSON body and appended to the journal.
+ *
+ * Interactive capture (capture_cmd.c) and bulk import both come through
+ * capture_form_append(), so a form means the same whatever its source.  The
+ * body of every kind is specified in docs/entry-kinds.md.
+ *
+ * Invariants:
+ *  - a refusal (BULU_BADINPUT) appends nothing, names the form field at
+ *    fault and carries no patient data (item codes and invoice numbers are
+ *    not patient data);
+ *  - every check that can refuse runs before the invoice number is taken,
+ *    so a refused form never consumes a number;
+ *  - a captured kind (entry_kind_is_capture) is written only inside the
+ *    open outage episode, or outside it with a recorded reason;
+ *  - a void names an existing captured form that is not a void itself and
+ *    not voided already, counting entries queued in this transaction, which
+ *    the context remembers because they may not be in the table yet.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulu/clock.h"
+#include "bulu/form.h"
+#include "bulu/json.h"
+#include "bulu/money.h"
+#include "bulu/text.h"
+
+#define FIELD_MAX 2000 /* bytes in any one text field */
+
+/* What a kind takes besides the common keys. */
+enum {
+	K_PATIENT = 1 << 0,  /* needs patient_id */
+	K_LINES = 1 << 1,    /* needs lines */
+	K_INVOICE = 1 << 2,  /* takes an invoice number (always) */
+	K_FEE = 1 << 3,      /* registration: fee, invoice with a fee, new card */
+	K_CARD = 1 << 4,     /* needs card_no */
+	K_REF = 1 << 5,      /* needs ref_seq */
+	K_REASON = 1 << 6,   /* needs reason */
+	K_VOIDNO = 1 << 7,   /* invoice_void: needs invoice_no */
+	K_TEXT = 1 << 8      /* note: needs note (the text) */
+};
+
+static const struct kindspec {
+	const char *kind;
+	unsigned flags;
+} kinds[] = {
+	{"registration", K_PATIENT | K_FEE},
+	{"card_issue", K_CARD},
+	{"charge", K_PATIENT | K_LINES | K_INVOICE},
+	{"prescription", K_PATIENT | K_LINES},
+	{"order", K_PATIENT | K_LINES},
+	{"requisition", K_PATIENT | K_LINES},
+	{"exam", K_PATIENT | K_LINES},
+	{"dispense", K_LINES | K_REF},
+	{"invoice_void", K_VOIDNO | K_REASON},
+	{"void", K_REF | K_REASON},
+	{"note", K_TEXT},
+};
+
+struct appended {
+	int64_t seq;
+	char kind[16];
+};
+
+struct priced {
+	int64_t price, amount;
+	int manual;
+};
+
+struct capture_ctx {
+	journal *j;
+	catalog *cat;
+	invoice_alloc *inv;
+	sqlite3_stmt *q_kind, *q_voided;
+	struct appended *app; /* appended here, seq ascending */
+	size_t napp, capapp;
+	int64_t *voided;      /* seqs voided here */
+	size_t nvoided, capvoided;
+	catalog_item *items;  /* FORM_MAX_LINES, the current form's lines */
+	struct priced *pr;
+};
+
+int capture_ctx_open(journal *j, capture_ctx **out, bulu_err *e)
+{
+	capture_ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	c->j = j;
+	*out = c;
+	return BULU_OK;
+}
+
+void capture_ctx_close(capture_ctx *c)
+{
+	if (!c)
+		return;
+	catalog_close(c->cat);
+	invoice_alloc_free(c->inv);
+	sqlite3_finalize(c->q_kind);
+	sqlite3_finalize(c->q_voided);
+	free(c->app);
+	free(c->voided);
+	free(c->items);
+	free(c->pr);
+	free(c);
+}
+
+static const struct kindspec *kind_spec(const char *kind)
+{
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return &kinds[i];
+	return NULL;
+}
+
+static int given(const char *s) { return s && *s; }
+
+/* Refuse: set *field and *line, return BULU_BADINPUT with the message. */
+static int refuse(bulu_err *e, const char **field, size_t *line, const char *fld,
+		  size_t ln, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static int refuse(bulu_err *e, const char **field, size_t *line, const char *fld,
+		  size_t ln, const char *fmt, ...)
+{
+	char msg[sizeof e->msg];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (field)
+		*field = fld;
+	if (line)
+		*line = ln;
+	return bulu_errf(e, BULU_BADINPUT, "%s", msg);
+}
+
+static int sql_fail(capture_ctx *c, bulu_err *e, const char *what)
+{
+	return bulu_errf(e, BULU_SYSTEM, "journal: %s: %s", what,
+			 sqlite3_errmsg(journal_db(c->j)));
+}
+
+static const struct appended *find_appended(const capture_ctx *c, int64_t seq)
+{
+	size_t lo = 0, hi = c->napp;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->app[mid].seq == seq)
+			return &c->app[mid];
+		if (c->app[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int capture_entry_kind(capture_ctx *c, int64_t seq, char kind[32], bulu_err *e)
+{
+	const struct appended *a = find_appended(c, seq);
+	if (a) {
+		snprintf(kind, 32, "%s", a->kind);
+		return BULU_OK;
+	}
+	sqlite3 *db = journal_db(c->j);
+	if (!c->q_kind &&
+	    sqlite3_prepare_v2(db, "SELECT kind FROM entries WHERE seq = ?1", -1, &c->q_kind,
+			       NULL) != SQLITE_OK)
+		return sql_fail(c, e, "looking up an entry");
+	sqlite3_reset(c->q_kind);
+	sqlite3_bind_int64(c->q_kind, 1, seq);
+	int rc = sqlite3_step(c->q_kind);
+	if (rc == SQLITE_ROW) {
+		snprintf(kind, 32, "%s", (const char *)sqlite3_column_text(c->q_kind, 0));
+		sqlite3_reset(c->q_kind);
+		return BULU_OK;
+	}
+	sqlite3_reset(c->q_kind);
+	if (rc != SQLITE_DONE)
+		return sql_fail(c, e, "looking up an entry");
+	return bulu_errf(e, BULU_BADINPUT, "there is no entry %lld in this journal",
+			 (long long)seq);
+}
+
+/* 1 if seq was voided (committed, or in this context), 0 if not, -1 error. */
+static int is_voided(capture_ctx *c, int64_t seq, bulu_err *e)
+{
+	for (size_t i = 0; i < c->nvoided; i++)
+		if (c->voided[i] == seq)
+			return 1;
+	sqlite3 *db = journal_db(c->j);
+	if (!c->q_voided &&
+	    sqlite3_prepare_v2(db,
+			       "SELECT 1 FROM entries WHERE kind = 'void' AND "
+			       "json_extract(body, '$.entry') = ?1 LIMIT 1",
+			       -1, &c->q_voided, NULL) != SQLITE_OK) {
+		sql_fail(c, e, "looking up voids");
+		return -1;
+	}
+	sqlite3_reset(c->q_voided);
+	sqlite3_bind_int64(c->q_voided, 1, seq);
+	int rc = sqlite3_step(c->q_voided);
+	sqlite3_reset(c->q_voided);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	sql_fail(c, e, "looking up voids");
+	return -1;
+}
+
+static int remember(capture_ctx *c, int64_t seq, const char *kind, int64_t voids,
+		    bulu_err *e)
+{
+	if (c->napp == c->capapp) {
+		size_t cap = c->capapp ? 2 * c->capapp : 64;
+		struct appended *a = realloc(c->app, cap * sizeof *a);
+		if (!a)
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		c->app = a;
+		c->capapp = cap;
+	}
+	c->app[c->napp].seq = seq;
+	snprintf(c->app[c->napp].kind, sizeof c->app[c->napp].kind, "%s", kind);
+	c->napp++;
+	if (voids > 0) {
+		if (c->nvoided == c->capvoided) {
+			size_t cap = c->capvoided ? 2 * c->capvoided : 16;
+			int64_t *v = realloc(c->voided, cap * sizeof *v);
+			if (!v)
+				return bulu_errf(e, BULU_SYSTEM, "out of memory");
+			c->voided = v;
+			c->capvoided = cap;
+		}
+		c->voided[c->nvoided++] = voids;
+	}
+	return BULU_OK;
+}
+
+/* Every text field: valid UTF-8, of sane length, no control characters
+ * except in free text (note, reason). */
+static int check_text(const char *s, const char *fld, int free_text, bulu_err *e,
+		      const char **field, size_t *line)
+{
+	if (!s)
+		return BULU_OK;
+	size_t n = strlen(s);
+	if (n > FIELD_MAX)
+		return refuse(e, field, line, fld, 0, "longer than %d bytes", FIELD_MAX);
+	if (!text_is_utf8(s, n))
+		return refuse(e, field, line, fld, 0, "not valid UTF-8 text");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && !(free_text && (ch == '\n' || ch == '\t'))) || ch == 0x7f)
+			return refuse(e, field, line, fld, 0, "control characters are not allowed");
+	}
+	return BULU_OK;
+}
+
+static int check_texts(const form *f, bulu_err *e, const char **field, size_t *line)
+{
+	const struct {
+		const char *s, *fld;
+		int free_text;
+	} t[] = {
+		{f->operator_, "operator", 0},   {f->patient_id, "patient_id", 0},
+		{f->patient_name, "patient_name", 0}, {f->sex, "sex", 0},
+		{f->dept, "dept", 0},            {f->doctor, "doctor", 0},
+		{f->fee_type, "fee_type", 0},    {f->pay_method, "pay_method", 0},
+		{f->invoice_no, "invoice_no", 0}, {f->note, "note", 1},
+		{f->reason, "reason", 1},        {f->card_no, "card_no", 0},
+		{f->request_no, "request_no", 0}, {f->force_reason, "force_reason", 1},
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (check_text(t[i].s, t[i].fld, t[i].free_text, e, field, line) != BULU_OK)
+			return e->code;
+	return BULU_OK;
+}
+
+/* Fields a kind has no use for are refused, so nothing typed is lost. */
+static int check_fits(const form *f, unsigned k, bulu_err *e, const char **field,
+		      size_t *line)
+{
+	const char *kind = f->kind;
+	if (f->nlines && !(k & K_LINES))
+		return refuse(e, field, line, "item_code", 0, "a %s has no item lines", kind);
+	if (given(f->invoice_no) && !(k & (K_INVOICE | K_FEE | K_VOIDNO)))
+		return refuse(e, field, line, "invoice_no", 0, "a %s takes no invoice number", kind);
+	if (given(f->pay_method) && !(k & (K_INVOICE | K_FEE)))
+		return refuse(e, field, line, "pay_method", 0, "a %s takes no payment method", kind);
+	if (f->ref_seq != 0 && !(k & K_REF))
+		return refuse(e, field, line, "ref_form", 0, "a %s refers to no other form", kind);
+	if (given(f->reason) && !(k & K_REASON))
+		return refuse(e, field, line, "reason", 0, "a %s takes no reason", kind);
+	if (f->fee_fen != -1 && !(k & K_FEE))
+		return refuse(e, field, line, "fee", 0, "a %s takes no fee", kind);
+	if (f->new_card && !(k & K_FEE))
+		return refuse(e, field, line, "new_card", 0, "only a registration hands out a new card");
+	if (given(f->card_no) && !(k & K_CARD) && !((k & K_FEE) && f->new_card))
+		return refuse(e, field, line, "card_no", 0,
+			      "a card number is recorded by card_issue or a registration with a new card");
+	if (given(f->force_reason) && !entry_kind_is_capture(kind))
+		return refuse(e, field, line, "force_reason", 0, "a %s may be written any time", kind);
+	return BULU_OK;
+}
+
+static int check_required(const form *f, unsigned k, bulu_err *e, const char **field,
+			  size_t *line)
+{
+	if (!given(f->operator_))
+		return refuse(e, field, line, "operator", 0,
+			      "no operator: every captured form names who recorded it");
+	if ((k & K_PATIENT) && !given(f->patient_id))
+		return refuse(e, field, line, "patient_id", 0, "a %s needs the patient id%s", f->kind,
+			      strcmp(f->kind, "requisition") == 0 ? " (inpatient no.)" : "");
+	if ((k & K_LINES) && f->nlines == 0)
+		return refuse(e, field, line, "item_code", 0, "a %s needs at least one item line",
+			      f->kind);
+	if (f->nlines > FORM_MAX_LINES)
+		return refuse(e, field, line, "item_code", FORM_MAX_LINES,
+			      "more than %d item lines on one form", FORM_MAX_LINES);
+	if ((k & K_CARD) && !given(f->card_no))
+		return refuse(e, field, line, "card_no", 0, "a card_issue needs the card number");
+	if ((k & K_REF) && f->ref_seq <= 0)
+		return refuse(e, field, line, "ref_form", 0, "a %s needs the entry it refers to",
+			      f->kind);
+	if ((k & K_REASON) && !given(f->reason))
+		return refuse(e, field, line, "reason", 0, "a %s needs a reason", f->kind);
+	if ((k & K_VOIDNO) && !given(f->invoice_no))
+		return refuse(e, field, line, "invoice_no", 0,
+			      "an invoice_void needs the invoice number");
+	if ((k & K_TEXT) && !given(f->note))
+		return refuse(e, field, line, "note", 0, "a note needs its text");
+	if (f->fee_fen < -1)
+		return refuse(e, field, line, "fee", 0, "a fee must not be negative");
+	if ((k & K_FEE) && given(f->invoice_no) && f->fee_fen < 0)
+		return refuse(e, field, line, "invoice_no", 0,
+			      "a registration takes an invoice number only with a fee");
+	return BULU_OK;
+}
+
+/* The entry a dispense or void points at: exists, fits, not voided. */
+static int check_ref(capture_ctx *c, const form *f, char ref_kind[32], bulu_err *e,
+		     const char **field, size_t *line)
+{
+	long long ref = (long long)f->ref_seq;
+	if (capture_entry_kind(c, f->ref_seq, ref_kind, e) != BULU_OK)
+		return e->code == BULU_BADINPUT ? refuse(e, field, line, "ref_form", 0, "%s", e->msg)
+						: e->code;
+	int dispense = strcmp(f->kind, "dispense") == 0;
+	if (dispense && strcmp(ref_kind, "prescription") != 0 && strcmp(ref_kind, "requisition") != 0)
+		return refuse(e, field, line, "ref_form", 0,
+			      "entry %lld is a %s: a dispense refers to a prescription or requisition",
+			      ref, ref_kind);
+	if (!dispense) {
+		if (strcmp(ref_kind, "void") == 0)
+			return refuse(e, field, line, "ref_form", 0,
+				      "entry %lld is itself a void: a void cannot be voided", ref);
+		if (strcmp(ref_kind, "invoice_void") == 0)
+			return refuse(e, field, line, "ref_form", 0,
+				      "entry %lld is an invoice_void: a spoiled invoice stays void", ref);
+		if (!entry_kind_is_capture(ref_kind))
+			return refuse(e, field, line, "ref_form", 0,
+				      "entry %lld is a %s: only captured forms can be voided", ref,
+				      ref_kind);
+	}
+	int v = is_voided(c, f->ref_seq, e);
+	if (v < 0)
+		return e->code;
+	if (v)
+		return refuse(e, field, line, "ref_form", 0, "entry %lld is voided already", ref);
+	return BULU_OK;
+}
+
+/* Look every line up in the catalog and price it; *total the sum. */
+static int price_lines(capture_ctx *c, const form *f, int64_t *total, bulu_err *e,
+		       const char **field, size_t *line)
+{
+	if (!c->cat && catalog_open(c->j, &c->cat, e) != BULU_OK)
+		return e->code == BULU_BADINPUT ? refuse(e, field, line, "item_code", 0, "%s", e->msg)
+						: e->code;
+	if (!c->items) {
+		c->items = malloc(FORM_MAX_LINES * sizeof *c->items);
+		c->pr = malloc(FORM_MAX_LINES * sizeof *c->pr);
+		if (!c->items || !c->pr)
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	}
+	*total = 0;
+	for (size_t i = 0; i < f->nlines; i++) {
+		const form_line *l = &f->lines[i];
+		if (!given(l->code))
+			return refuse(e, field, line, "item_code", i, "no item code");
+		if (l->qty <= 0)
+			return refuse(e, field, line, "qty", i,
+				      "quantity must be a whole number above 0");
+		if (l->price_fen < -1)
+			return refuse(e, field, line, "unit_price", i, "price must not be negative");
+		if (strlen(l->code) > 60 || !text_is_utf8(l->code, strlen(l->code)))
+			return refuse(e, field, line, "item_code", i, "not an item code");
+		if (catalog_get(c->cat, l->code, &c->items[i]) != 0)
+			return refuse(e, field, line, "item_code", i,
+				      "unknown item code %s (catalog version %s)", l->code,
+				      catalog_version(c->cat));
+		struct priced *p = &c->pr[i];
+		p->manual = l->price_fen >= 0;
+		p->price = p->manual ? l->price_fen : c->items[i].price_fen;
+		if (money_mul(p->price, l->qty, &p->amount) != 0 || money_add(total, p->amount) != 0)
+			return refuse(e, field, line, "qty", i, "amount too large");
+	}
+	return BULU_OK;
+}
+
+static void write_lines(capture_ctx *c, const form *f, jw *w)
+{
+	jw_key(w, "lines");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < f->nlines; i++) {
+		const catalog_item *it = &c->items[i];
+		jw_obj_begin(w);
+		jw_kint(w, "amount", c->pr[i].amount);
+		jw_kstr(w, "category", it->category);
+		jw_kstr(w, "code", it->code);
+		jw_kint(w, "line", (int64_t)i + 1);
+		jw_kstr(w, "name", it->name);
+		jw_kint(w, "price", c->pr[i].price);
+		jw_kstr(w, "price_source", c->pr[i].manual ? "manual" : "catalog");
+		jw_kint(w, "qty", f->lines[i].qty);
+		jw_kstr(w, "unit", it->unit);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+/* What the checks worked out, for writing the body. */
+struct facts {
+	const char *dept, *episode, *outside_reason, *pay;
+	char occurred[CLOCK_ISO_MAX];
+	char invoice[INVOICE_NO_MAX];
+	char ref_kind[32];
+	int64_t total;
+	int has_lines, has_invoice;
+};
+
+/* The body, keys in ascending byte order (jw asserts it). */
+static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw *w)
+{
+	int is_note = strcmp(f->kind, "note") == 0, is_void = strcmp(f->kind, "void") == 0;
+	int is_reg = strcmp(f->kind, "registration") == 0;
+	jw_obj_begin(w);
+	if (given(f->card_no))
+		jw_kstr(w, "card_no", f->card_no);
+	else if (is_reg && f->new_card)
+		jw_kstr(w, "card_no", f->patient_id);
+	if (x->has_lines)
+		jw_kstr(w, "catalog_version", catalog_version(c->cat));
+	jw_kstr_opt(w, "dept", x->dept);
+	jw_kstr_opt(w, "doctor", f->doctor);
+	if (is_void) {
+		jw_kint(w, "entry", f->ref_seq);
+		jw_kstr(w, "entry_kind", x->ref_kind);
+	}
+	if (is_reg && f->fee_fen >= 0)
+		jw_kint(w, "fee", f->fee_fen);
+	jw_kstr_opt(w, "fee_type", f->fee_type);
+	if (x->has_invoice)
+		jw_kstr(w, "invoice_no", x->invoice);
+	if (x->has_lines)
+		write_lines(c, f, w);
+	if (f->new_card)
+		jw_kbool(w, "new_card", 1);
+	if (!is_note)
+		jw_kstr_opt(w, "note", f->note);
+	jw_kstr_opt(w, "occurred_at", x->occurred);
+	jw_kstr_opt(w, "outside_episode_reason", x->outside_reason);
+	jw_kstr_opt(w, "patient_id", f->patient_id);
+	jw_kstr_opt(w, "patient_name", f->patient_name);
+	jw_kstr_opt(w, "pay", x->pay);
+	jw_kstr_opt(w, "reason", f->reason);
+	if (strcmp(f->kind, "dispense") == 0) {
+		jw_kint(w, "ref", f->ref_seq);
+		jw_kstr(w, "ref_kind", x->ref_kind);
+	}
+	jw_kstr_opt(w, "request_no", f->request_no);
+	jw_kstr_opt(w, "sex", f->sex);
+	if (is_note)
+		jw_kstr(w, "text", f->note);
+	if (x->has_lines)
+		jw_kint(w, "total", x->total);
+	jw_obj_end(w);
+}
+
+/* Episode rule: a captured kind needs the open episode, or a reason. */
+static int check_episode(capture_ctx *c, const form *f, char ep[64], struct facts *x,
+			 bulu_err *e, const char **field, size_t *line)
+{
+	int drill;
+	if (journal_episode(c->j, ep, &drill, e) != BULU_OK)
+		return e->code;
+	x->episode = ep;
+	if (*ep || !entry_kind_is_capture(f->kind))
+		return BULU_OK;
+	if (!given(f->force_reason))
+		return refuse(e, field, line, "episode", 0,
+			      "no outage episode is open: run `bulu outage start` first, or give "
+			      "--force-outside REASON to record this %s outside an outage",
+			      f->kind);
+	x->outside_reason = f->force_reason;
+	return BULU_OK;
+}
+
+int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
+			const char **field, size_t *line, bulu_err *e)
+{
+	const struct kindspec *ks = f->kind ? kind_spec(f->kind) : NULL;
+	struct facts x;
+	char ep[64] = "";
+	jw w;
+	int rc;
+	memset(&x, 0, sizeof x);
+	jw_init(&w);
+	if (!ks) {
+		rc = refuse(e, field, line, "kind", 0, "'%s' is not a kind of form that can be captured",
+			    f->kind ? f->kind : "");
+		goto done;
+	}
+	unsigned k = ks->flags;
+	if ((rc = check_texts(f, e, field, line)) != BULU_OK ||
+	    (rc = check_required(f, k, e, field, line)) != BULU_OK ||
+	    (rc = check_fits(f, k, e, field, line)) != BULU_OK ||
+	    (rc = check_episode(c, f, ep, &x, e, field, line)) != BULU_OK)
+		goto done;
+	if (given(f->occurred_at) && clock_parse(f->occurred_at, x.occurred) != 0) {
+		rc = refuse(e, field, line, "occurred_at", 0,
+			    "not a time: use YYYY-MM-DD HH:MM[:SS] or ISO-8601");
+		goto done;
+	}
+	if ((k & K_REF) && (rc = check_ref(c, f, x.ref_kind, e, field, line)) != BULU_OK)
+		goto done;
+	x.has_lines = (k & K_LINES) != 0;
+	if (x.has_lines && (rc = price_lines(c, f, &x.total, e, field, line)) != BULU_OK)
+		goto done;
+	x.dept = given(f->dept) ? f->dept : journal_dept(c->j);
+	/* The invoice number last: nothing may refuse the form after it. */
+	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) || ((k & K_FEE) && f->fee_fen >= 0);
+	if (x.has_invoice) {
+		if (!c->inv && (rc = invoice_alloc_open(c->j, &c->inv, e)) != BULU_OK)
+			goto done;
+		rc = (k & K_VOIDNO) ? invoice_take_void(c->inv, f->invoice_no, x.invoice, e)
+				    : invoice_take(c->inv, f->invoice_no, x.invoice, e);
+		if (rc != BULU_OK) {
+			if (rc == BULU_BADINPUT)
+				refuse(e, field, line, "invoice_no", 0, "%s", e->msg);
+			goto done;
+		}
+		if (!(k & K_VOIDNO))
+			x.pay = given(f->pay_method) ? f->pay_method : "cash";
+	}
+	write_body(c, f, &x, &w);
+	const char *body;
+	size_t blen;
+	if (jw_finish(&w, &body, &blen) != 0) {
+		rc = bulu_errf(e, BULU_SYSTEM, "could not encode the %s body", f->kind);
+		goto done;
+	}
+	int64_t s;
+	rc = journal_append(c->j, f->kind, f->operator_, x.outside_reason ? "" : x.episode, NULL,
+			    body, blen, &s, e);
+	if (rc == BULU_OK)
+		rc = remember(c, s, f->kind, strcmp(f->kind, "void") == 0 ? f->ref_seq : 0, e);
+	if (rc == BULU_OK && seq)
+		*seq = s;
+done:
+	jw_free(&w);
+	return rc;
+}

@@ -94,6 +94,21 @@ static int open_db(journal *j, int create, int readonly, bulu_err *e)
 	return exec(j, "PRAGMA synchronous=FULL", e);
 }
 
+/*
+ * A capture is one short process: the checkpoint SQLite runs when the last
+ * connection closes, and re-creating the WAL file on the next open, would
+ * cost three more fsyncs per save.  Writers therefore keep the WAL file and
+ * leave checkpoints to SQLite's automatic ones (every 1000 pages); readers
+ * (verify, show, summary) still checkpoint as they close, so journal.db on
+ * its own is brought up to date whenever someone reads it.
+ */
+static void writer_tuning(journal *j)
+{
+	int on = 1;
+	sqlite3_db_config(j->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_file_control(j->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+}
+
 static int load_station(journal *j, bulu_err *e)
 {
 	sqlite3_stmt *st = NULL;
@@ -217,6 +232,7 @@ int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
 		char path[PATH_MAX];
 		journal_path(j, "secret.key", path, sizeof path);
 		j->writable = 1;
+		writer_tuning(j);
 		rc = keys_load_secret(path, NULL, &j->kp, e);
 		if (rc == BULU_OK && memcmp(j->kp.pk, j->pk, KEY_PK_BYTES) != 0)
 			rc = bulu_errf(e, BULU_INTEGRITY, "%s is not the key of station %s", path, j->station);

@@ -1,0 +1,471 @@
+/*
+ * summary.c - `bulu capture summary`: a cashier's end-of-shift cash-up (轧账).
+ *
+ * Everything is derived from the journal with json_extract over bodies and
+ * bound parameters; nothing is kept beside it.  For one operator (and
+ * optionally one episode): entries per kind; charges and registrations per
+ * payment method, count and total; the ones among them cancelled by a void
+ * entry (whoever recorded the void), subtracted as refunds; the invoice
+ * numbers used and voided, as ranges; the net total.
+ *
+ * Invariants: money is summed as integer fen by SQLite and printed as yuan
+ * only here, at the edge; a voided entry is counted in the gross and in the
+ * refunds, so gross - refunds = net; no patient data is read or printed.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulu/buf.h"
+#include "bulu/cli.h"
+#include "bulu/entry.h"
+#include "bulu/journal.h"
+#include "bulu/json.h"
+#include "bulu/money.h"
+#include "bulu/text.h"
+
+static const char summary_usage[] =
+	"usage: bulu capture summary --operator OP [--episode ID]\n"
+	"                            [--format table|csv|json] [--dir DIR]\n"
+	"\n"
+	"The end-of-shift cash-up (轧账) of one operator: entries per kind; charges\n"
+	"and registrations per payment method (count, total); those voided since\n"
+	"(refunds, whoever recorded the void), subtracted; invoice numbers used and\n"
+	"voided; the net total.  --episode limits it to one outage episode.\n"
+	"Money is printed in yuan.  No patient data is shown.\n";
+
+enum fmt { F_TABLE, F_CSV, F_JSON };
+
+/* Filters every query shares: ?1 operator, ?2 episode or NULL. */
+#define MINE(t) t ".operator = ?1 AND (?2 IS NULL OR " t ".episode = ?2)"
+#define AMOUNT(t) "coalesce(json_extract(" t ".body, '$.total'), json_extract(" t ".body, '$.fee'), 0)"
+#define VOIDED(t) \
+	"EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND json_extract(v.body, '$.entry') = " t ".seq)"
+
+static const char q_kinds[] =
+	"SELECT kind, count(*) FROM entries e WHERE " MINE("e") " GROUP BY kind ORDER BY kind";
+
+static const char q_money[] =
+	"SELECT coalesce(json_extract(e.body, '$.pay'), ''), e.kind = 'charge', " VOIDED("e") ","
+	" count(*), sum(" AMOUNT("e") ") FROM entries e"
+	" WHERE e.kind IN ('charge', 'registration') AND " MINE("e") " GROUP BY 1, 2, 3 ORDER BY 1";
+
+static const char q_voids[] =
+	"SELECT v.seq, t.seq, t.kind, coalesce(json_extract(t.body, '$.pay'), ''),"
+	" CASE WHEN t.kind IN ('charge', 'registration') THEN " AMOUNT("t") " ELSE 0 END"
+	" FROM entries v JOIN entries t ON t.seq = json_extract(v.body, '$.entry')"
+	" WHERE v.kind = 'void' AND " MINE("t") " ORDER BY v.seq";
+
+/* Invoice numbers: 0 used (on entries not voided), 1 voided. */
+static const char q_invoices[] =
+	"SELECT json_extract(e.body, '$.invoice_no') AS no,"
+	" e.kind = 'invoice_void' OR " VOIDED("e") " AS voided FROM entries e"
+	" WHERE e.kind IN ('charge', 'registration', 'invoice_void') AND " MINE("e")
+	" AND no IS NOT NULL ORDER BY voided, length(no), no";
+
+struct pay {
+	char method[64];
+	int64_t n[2], fen[2]; /* [0] registrations, [1] charges */
+	int64_t nvoid, voidfen;
+};
+
+struct refund {
+	int64_t void_seq, seq, fen;
+	char kind[32], pay[64];
+};
+
+struct inv {
+	char no[40];
+	int voided;
+};
+
+struct sum {
+	const char *op, *episode, *station;
+	int64_t kind_n[16];
+	char kind[16][32];
+	size_t nkinds;
+	struct pay *pays;
+	size_t npays;
+	struct refund *refunds;
+	size_t nrefunds;
+	struct inv *invs;
+	size_t ninvs;
+	int64_t gross, refunded;
+	size_t nused, nvoided;
+};
+
+static const char *ctext(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : "";
+}
+
+static int prep(journal *j, const char *sql, const struct sum *m, sqlite3_stmt **s, bulu_err *e)
+{
+	if (sqlite3_prepare_v2(journal_db(j), sql, -1, s, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	sqlite3_bind_text(*s, 1, m->op, -1, SQLITE_STATIC);
+	if (m->episode)
+		sqlite3_bind_text(*s, 2, m->episode, -1, SQLITE_STATIC);
+	return BULU_OK;
+}
+
+/* Room for element n of *p: capacity is 8, then doubles (16, 32, ...). */
+static int grow(void **p, size_t n, size_t size)
+{
+	if ((n > 0 && n < 8) || (n >= 8 && (n & (n - 1)) != 0))
+		return 0;
+	void *q = realloc(*p, (n ? 2 * n : 8) * size);
+	if (!q)
+		return -1;
+	*p = q;
+	return 0;
+}
+
+/* Run the four queries into m. */
+static int gather(journal *j, struct sum *m, bulu_err *e)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = prep(j, q_kinds, m, &s, e), sr = SQLITE_DONE;
+	while (rc == BULU_OK && (sr = sqlite3_step(s)) == SQLITE_ROW && m->nkinds < 16) {
+		snprintf(m->kind[m->nkinds], 32, "%s", ctext(s, 0));
+		m->kind_n[m->nkinds++] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == BULU_OK && sr != SQLITE_DONE && sr != SQLITE_ROW)
+		goto sqlfail;
+	if (rc == BULU_OK)
+		rc = prep(j, q_money, m, &s, e);
+	while (rc == BULU_OK && (sr = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *method = *ctext(s, 0) ? ctext(s, 0) : "-";
+		if (m->npays == 0 || strcmp(m->pays[m->npays - 1].method, method) != 0) {
+			if (grow((void **)&m->pays, m->npays, sizeof *m->pays) != 0)
+				goto oom;
+			memset(&m->pays[m->npays], 0, sizeof *m->pays);
+			snprintf(m->pays[m->npays++].method, 64, "%s", method);
+		}
+		struct pay *p = &m->pays[m->npays - 1];
+		int charge = sqlite3_column_int(s, 1), voided = sqlite3_column_int(s, 2);
+		int64_t n = sqlite3_column_int64(s, 3), fen = sqlite3_column_int64(s, 4);
+		p->n[charge] += n;
+		p->fen[charge] += fen;
+		m->gross += fen;
+		if (voided) {
+			p->nvoid += n;
+			p->voidfen += fen;
+			m->refunded += fen;
+		}
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		goto sqlfail;
+	if (rc == BULU_OK)
+		rc = prep(j, q_voids, m, &s, e);
+	while (rc == BULU_OK && (sr = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow((void **)&m->refunds, m->nrefunds, sizeof *m->refunds) != 0)
+			goto oom;
+		struct refund *r = &m->refunds[m->nrefunds++];
+		r->void_seq = sqlite3_column_int64(s, 0);
+		r->seq = sqlite3_column_int64(s, 1);
+		snprintf(r->kind, sizeof r->kind, "%s", ctext(s, 2));
+		snprintf(r->pay, sizeof r->pay, "%s", ctext(s, 3));
+		r->fen = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		goto sqlfail;
+	if (rc == BULU_OK)
+		rc = prep(j, q_invoices, m, &s, e);
+	while (rc == BULU_OK && (sr = sqlite3_step(s)) == SQLITE_ROW) {
+		if (grow((void **)&m->invs, m->ninvs, sizeof *m->invs) != 0)
+			goto oom;
+		struct inv *v = &m->invs[m->ninvs++];
+		snprintf(v->no, sizeof v->no, "%s", ctext(s, 0));
+		v->voided = sqlite3_column_int(s, 1);
+		if (v->voided)
+			m->nvoided++;
+		else
+			m->nused++;
+	}
+	sqlite3_finalize(s);
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	return rc;
+sqlfail:
+	return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+oom:
+	sqlite3_finalize(s);
+	return bulu_errf(e, BULU_SYSTEM, "out of memory");
+}
+
+/* The numbers with voided == want, as "0001-0005, 0009" (runs of the same
+ * width and consecutive value); separator between ranges. */
+static void ranges(const struct sum *m, int want, buf *o, const char *sep)
+{
+	size_t i = 0;
+	int first = 1;
+	while (i < m->ninvs) {
+		if (m->invs[i].voided != want) {
+			i++;
+			continue;
+		}
+		const char *a = m->invs[i].no;
+		size_t k = i;
+		int64_t va, vb;
+		int num = strlen(a) <= 18 && strspn(a, "0123456789") == strlen(a) &&
+			  parse_int64(a, strlen(a), &va) == 0;
+		while (num && k + 1 < m->ninvs && m->invs[k + 1].voided == want &&
+		       strlen(m->invs[k + 1].no) == strlen(a) &&
+		       strspn(m->invs[k + 1].no, "0123456789") == strlen(a) &&
+		       parse_int64(m->invs[k + 1].no, strlen(a), &vb) == 0 &&
+		       vb == va + (int64_t)(k + 1 - i))
+			k++;
+		buf_puts(o, first ? "" : sep);
+		first = 0;
+		if (k > i)
+			buf_printf(o, "%s-%s", a, m->invs[k].no);
+		else
+			buf_puts(o, a);
+		i = k + 1;
+	}
+}
+
+static void yuan(int64_t fen, char out[32]) { money_format_yuan(fen, out); }
+
+static void padr(const char *s, size_t w)
+{
+	size_t n = text_width(s);
+	fputs(s, stdout);
+	for (; n < w; n++)
+		putchar(' ');
+}
+
+static void print_table(const struct sum *m)
+{
+	char a[32], b[32], c[32], d[32];
+	printf("轧账 cash-up  operator: %s  episode: %s  station: %s\n\n", m->op,
+	       m->episode ? m->episode : "(all)", m->station);
+	printf("entries by kind\n");
+	if (!m->nkinds)
+		printf("  (none)\n");
+	for (size_t i = 0; i < m->nkinds; i++)
+		printf("  %-14s %6lld\n", m->kind[i], (long long)m->kind_n[i]);
+	printf("\n  %-18s  %17s  %17s  %17s  %12s\n", "payment method", "charges",
+	       "registrations", "voided (refunds)", "net");
+	for (size_t i = 0; i < m->npays; i++) {
+		const struct pay *p = &m->pays[i];
+		yuan(p->fen[1], a);
+		yuan(p->fen[0], b);
+		yuan(p->voidfen, c);
+		yuan(p->fen[0] + p->fen[1] - p->voidfen, d);
+		printf("  ");
+		padr(p->method, 18);
+		printf("  %4lld %12s  %4lld %12s  %4lld %12s  %12s\n", (long long)p->n[1], a,
+		       (long long)p->n[0], b, (long long)p->nvoid, c, d);
+	}
+	if (!m->npays)
+		printf("  (none)\n");
+	if (m->nrefunds) {
+		printf("\nvoids (作废/退费)\n");
+		for (size_t i = 0; i < m->nrefunds; i++) {
+			const struct refund *r = &m->refunds[i];
+			char rv[96], rt[96];
+			entry_ref(rv, sizeof rv, m->station, r->void_seq);
+			entry_ref(rt, sizeof rt, m->station, r->seq);
+			yuan(r->fen, a);
+			printf("  %s cancels %s  %-12s %-8s %12s\n", rv, rt, r->kind,
+			       *r->pay ? r->pay : "-", a);
+		}
+	}
+	buf o = BUF_INIT;
+	ranges(m, 0, &o, ", ");
+	printf("\ninvoices used (%zu):   %s\n", m->nused, o.len ? o.p : "-");
+	buf_reset(&o);
+	ranges(m, 1, &o, ", ");
+	printf("invoices voided (%zu): %s\n", m->nvoided, o.len ? o.p : "-");
+	buf_free(&o);
+	yuan(m->gross, a);
+	yuan(m->refunded, b);
+	yuan(m->gross - m->refunded, c);
+	printf("\ngross %s  refunds %s  net total %s\n", a, b, c);
+}
+
+static void csv_line(const char *section, const char *key, int64_t n, int have_n,
+		     const char *amount)
+{
+	printf("%s,", section);
+	if (strpbrk(key, ",\"\r\n")) {
+		putchar('"');
+		for (const char *p = key; *p; p++) {
+			if (*p == '"')
+				putchar('"');
+			putchar(*p);
+		}
+		putchar('"');
+	} else {
+		fputs(key, stdout);
+	}
+	if (have_n)
+		printf(",%lld,%s\r\n", (long long)n, amount);
+	else
+		printf(",,%s\r\n", amount);
+}
+
+static void print_csv(const struct sum *m)
+{
+	char a[32];
+	printf("section,key,count,amount_yuan\r\n");
+	for (size_t i = 0; i < m->nkinds; i++)
+		csv_line("kind", m->kind[i], m->kind_n[i], 1, "");
+	for (size_t i = 0; i < m->npays; i++) {
+		const struct pay *p = &m->pays[i];
+		yuan(p->fen[1], a);
+		csv_line("charges", p->method, p->n[1], 1, a);
+		yuan(p->fen[0], a);
+		csv_line("registrations", p->method, p->n[0], 1, a);
+		yuan(p->voidfen, a);
+		csv_line("voided", p->method, p->nvoid, 1, a);
+		yuan(p->fen[0] + p->fen[1] - p->voidfen, a);
+		csv_line("net", p->method, 0, 0, a);
+	}
+	for (size_t i = 0; i < m->nrefunds; i++) {
+		char rt[96];
+		entry_ref(rt, sizeof rt, m->station, m->refunds[i].seq);
+		yuan(m->refunds[i].fen, a);
+		csv_line("refund", rt, 1, 1, a);
+	}
+	for (size_t i = 0; i < m->ninvs; i++)
+		csv_line(m->invs[i].voided ? "invoice_voided" : "invoice_used", m->invs[i].no, 1, 1, "");
+	yuan(m->gross, a);
+	csv_line("total", "gross", 0, 0, a);
+	yuan(m->refunded, a);
+	csv_line("total", "refunds", 0, 0, a);
+	yuan(m->gross - m->refunded, a);
+	csv_line("total", "net", 0, 0, a);
+}
+
+static void jkey_str(buf *o, const char *k, const char *v)
+{
+	buf_printf(o, "\"%s\":", k);
+	if (!v || json_quote(o, v, strlen(v)) != 0)
+		buf_puts(o, "null");
+}
+
+static void print_json(const struct sum *m)
+{
+	buf o = BUF_INIT;
+	buf_putc(&o, '{');
+	jkey_str(&o, "operator", m->op);
+	buf_putc(&o, ',');
+	jkey_str(&o, "episode", m->episode);
+	buf_putc(&o, ',');
+	jkey_str(&o, "station", m->station);
+	buf_puts(&o, ",\"kinds\":{");
+	for (size_t i = 0; i < m->nkinds; i++)
+		buf_printf(&o, "%s\"%s\":%lld", i ? "," : "", m->kind[i], (long long)m->kind_n[i]);
+	buf_puts(&o, "},\n\"payments\":[");
+	for (size_t i = 0; i < m->npays; i++) {
+		const struct pay *p = &m->pays[i];
+		buf_puts(&o, i ? ",\n{" : "\n{");
+		jkey_str(&o, "pay_method", p->method);
+		buf_printf(&o,
+			   ",\"charges\":%lld,\"charges_fen\":%lld,\"registrations\":%lld,"
+			   "\"registrations_fen\":%lld,\"voided\":%lld,\"voided_fen\":%lld,"
+			   "\"net_fen\":%lld}",
+			   (long long)p->n[1], (long long)p->fen[1], (long long)p->n[0],
+			   (long long)p->fen[0], (long long)p->nvoid, (long long)p->voidfen,
+			   (long long)(p->fen[0] + p->fen[1] - p->voidfen));
+	}
+	buf_puts(&o, "],\n\"voids\":[");
+	for (size_t i = 0; i < m->nrefunds; i++) {
+		const struct refund *r = &m->refunds[i];
+		buf_printf(&o, "%s{\"void_seq\":%lld,\"entry\":%lld,", i ? "," : "",
+			   (long long)r->void_seq, (long long)r->seq);
+		jkey_str(&o, "kind", r->kind);
+		buf_putc(&o, ',');
+		jkey_str(&o, "pay_method", r->pay);
+		buf_printf(&o, ",\"amount_fen\":%lld}", (long long)r->fen);
+	}
+	for (int want = 0; want < 2; want++) {
+		buf_puts(&o, want ? "],\"invoices_voided\":[" : "],\n\"invoices_used\":[");
+		int first = 1;
+		for (size_t i = 0; i < m->ninvs; i++) {
+			if (m->invs[i].voided != want)
+				continue;
+			buf_puts(&o, first ? "" : ",");
+			first = 0;
+			json_quote(&o, m->invs[i].no, strlen(m->invs[i].no));
+		}
+	}
+	buf_printf(&o, "],\n\"gross_fen\":%lld,\"refunds_fen\":%lld,\"net_fen\":%lld}\n",
+		   (long long)m->gross, (long long)m->refunded, (long long)(m->gross - m->refunded));
+	fwrite(o.p, 1, o.len, stdout);
+	buf_free(&o);
+}
+
+int cmd_capture_summary(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"operator", required_argument, 0, 'o'}, {"episode", required_argument, 0, 'e'},
+		{"format", required_argument, 0, 'F'},   {"dir", required_argument, 0, 'D'},
+		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+	const char *dir = NULL, *op = NULL, *ep = NULL;
+	enum fmt fmt = F_TABLE;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': op = optarg; break;
+		case 'e': ep = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "table") == 0)
+				fmt = F_TABLE;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = F_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = F_JSON;
+			else
+				return cli_usage(argv[0], "--format: table, csv or json");
+			break;
+		case 'D': dir = optarg; break;
+		case 'h': return cli_help(summary_usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	op = cli_operator(op, 0);
+	if (!op)
+		return cli_usage(argv[0], "--operator is required: whose shift is it?");
+
+	bulu_err e = {0};
+	journal *j = NULL;
+	struct sum m;
+	memset(&m, 0, sizeof m);
+	m.op = op;
+	m.episode = ep && *ep ? ep : NULL;
+	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
+	if (rc == BULU_OK) {
+		m.station = journal_station(j);
+		rc = gather(j, &m, &e);
+	}
+	if (rc == BULU_OK) {
+		if (fmt == F_TABLE)
+			print_table(&m);
+		else if (fmt == F_CSV)
+			print_csv(&m);
+		else
+			print_json(&m);
+		if (fflush(stdout) != 0 || ferror(stdout))
+			rc = bulu_errf(&e, BULU_SYSTEM, "writing to standard output failed");
+	}
+	free(m.pays);
+	free(m.refunds);
+	free(m.invs);
+	journal_close(j);
+	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
+}

@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,9 @@ static void writer_tuning(journal *j)
 	int on = 1;
 	sqlite3_db_config(j->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	sqlite3_file_control(j->db, "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+	/* Room for a bulk import's pages in memory until COMMIT, so they are
+	 * not spilled into the WAL mid-transaction (allocated only as used). */
+	sqlite3_exec(j->db, "PRAGMA cache_size = -262144", NULL, NULL, NULL);
 }
 
 static int load_station(journal *j, bulu_err *e)
@@ -384,19 +389,47 @@ int journal_append(journal *j, const char *kind, const char *operator_,
 	return BULU_OK;
 }
 
-/* Signing is the cost of a save: spread a batch over the cores. */
-struct sign_job {
+/*
+ * Signing is the cost of a save.  A batch is cut into chunks of SIGN_CHUNK
+ * entries; worker threads claim chunks in order and sign them, while this
+ * thread inserts each chunk as soon as it is signed (signing a chunk itself
+ * whenever the next one is not ready), so the cores sign while SQLite
+ * inserts.  Invariant: an entry reaches the table only after its chunk's
+ * done flag is set with release order.
+ */
+#define SIGN_CHUNK 64
+
+struct signing {
 	struct qent *q;
-	size_t from, to;
+	size_t n, nchunks;
 	const uint8_t *sk;
+	atomic_size_t next;  /* next chunk to claim */
+	atomic_uchar *done;  /* per chunk: 1 when signed */
 };
 
-static void *sign_range(void *arg)
+static void sign_chunk(struct signing *s, size_t c)
 {
-	struct sign_job *s = arg;
-	for (size_t i = s->from; i < s->to; i++)
+	size_t to = (c + 1) * SIGN_CHUNK < s->n ? (c + 1) * SIGN_CHUNK : s->n;
+	for (size_t i = c * SIGN_CHUNK; i < to; i++)
 		crypto_sign_detached(s->q[i].e.sig, NULL, s->q[i].e.hash,
 				     ENTRY_HASH_BYTES, s->sk);
+	atomic_store_explicit(&s->done[c], 1, memory_order_release);
+}
+
+/* Claim and sign one chunk; 0 when none is left to claim. */
+static int sign_next(struct signing *s)
+{
+	size_t c = atomic_fetch_add(&s->next, 1);
+	if (c >= s->nchunks)
+		return 0;
+	sign_chunk(s, c);
+	return 1;
+}
+
+static void *signer(void *arg)
+{
+	while (sign_next(arg))
+		;
 	return NULL;
 }
 
@@ -406,57 +439,68 @@ int journal_ncpu(void)
 	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
 }
 
-static void sign_all(journal *j)
+static int insert_one(journal *j, const entry *en, bulu_err *e)
 {
-	int nt = j->nq >= 256 ? journal_ncpu() : 1;
+	sqlite3_stmt *st = j->ins;
+	sqlite3_bind_text(st, 1, en->station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, en->seq);
+	sqlite3_bind_blob(st, 3, en->prev_hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, en->hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, en->sig, ENTRY_SIG_BYTES, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, en->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, en->recorded_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, en->operator_, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, en->episode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, en->body, (int)en->body_len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? BULU_OK : journal_sqlerr(j, e, "saving to journal.db");
+}
+
+/* Sign and insert every queued entry, the two overlapped. */
+static int sign_and_insert(journal *j, bulu_err *e)
+{
+	struct signing s = {j->q, j->nq, (j->nq + SIGN_CHUNK - 1) / SIGN_CHUNK, j->kp.sk, 0, NULL};
+	s.done = calloc(s.nchunks, sizeof *s.done);
+	if (!s.done)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	pthread_t th[16];
-	struct sign_job jobs[16];
-	int started = 0;
-	for (int t = 0; t < nt; t++) {
-		jobs[t] = (struct sign_job){j->q, j->nq * (size_t)t / (size_t)nt,
-					    j->nq * (size_t)(t + 1) / (size_t)nt, j->kp.sk};
-		if (t > 0 && pthread_create(&th[t], NULL, sign_range, &jobs[t]) == 0)
-			started |= 1 << t;
-		else if (t > 0)
-			sign_range(&jobs[t]);
+	int nt = s.nchunks > 1 ? journal_ncpu() - 1 : 0, started = 0, rc = BULU_OK;
+	for (int t = 0; t < nt; t++)
+		if (pthread_create(&th[started], NULL, signer, &s) == 0)
+			started++;
+	for (size_t c = 0; c < s.nchunks; c++) {
+		while (!atomic_load_explicit(&s.done[c], memory_order_acquire))
+			if (!sign_next(&s))
+				sched_yield(); /* a worker is finishing chunk c */
+		size_t to = (c + 1) * SIGN_CHUNK < s.n ? (c + 1) * SIGN_CHUNK : s.n;
+		for (size_t i = c * SIGN_CHUNK; i < to && rc == BULU_OK; i++)
+			rc = insert_one(j, &j->q[i].e, e);
+		if (rc != BULU_OK) {
+			atomic_store(&s.next, s.nchunks); /* stop the workers */
+			break;
+		}
 	}
-	sign_range(&jobs[0]);
-	for (int t = 1; t < nt; t++)
-		if (started & (1 << t))
-			pthread_join(th[t], NULL);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	free(s.done);
+	return rc;
 }
 
 int journal_flush(journal *j, bulu_err *e)
 {
 	if (j->nq == 0)
 		return BULU_OK;
-	sign_all(j);
 	if (!j->ins &&
 	    sqlite3_prepare_v3(j->db,
 			       "INSERT INTO entries (station, seq, prev_hash, hash, sig, kind, "
 			       "recorded_at, operator, episode, body) VALUES (?,?,?,?,?,?,?,?,?,?)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &j->ins, NULL) != SQLITE_OK)
 		return journal_sqlerr(j, e, "journal.db");
-	for (size_t i = 0; i < j->nq; i++) {
-		const entry *en = &j->q[i].e;
-		sqlite3_stmt *st = j->ins;
-		sqlite3_bind_text(st, 1, en->station, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, en->seq);
-		sqlite3_bind_blob(st, 3, en->prev_hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, en->hash, ENTRY_HASH_BYTES, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 5, en->sig, ENTRY_SIG_BYTES, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, en->kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, en->recorded_at, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, en->operator_, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, en->episode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, en->body, (int)en->body_len, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return journal_sqlerr(j, e, "saving to journal.db");
-	}
-	queue_clear(j);
-	return BULU_OK;
+	int rc = sign_and_insert(j, e);
+	if (rc == BULU_OK)
+		queue_clear(j);
+	return rc;
 }
 
 int journal_commit(journal *j, bulu_err *e)

@@ -46,7 +46,7 @@ TOOL_BIN = $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
 all: $(BUILD)/bulu
 
 $(BUILD)/bulu: $(CLI_OBJ) $(BUILD)/libbulu.a
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) -Wl,--whole-archive $(BUILD)/libbulu.a -Wl,--no-whole-archive $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libbulu.a $(LDLIBS)
 
 $(BUILD)/libbulu.a: $(LIB_OBJ) Makefile
 	@rm -f $@

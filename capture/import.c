@@ -704,6 +704,7 @@ int cmd_capture_import(int argc, char **argv)
 		entry_ref(first, sizeof first, journal_station(st->j), st->first_seq);
 		entry_ref(last, sizeof last, journal_station(st->j), st->last_seq);
 		printf("saved %zu entries %s..%s\n", st->nsaved, first, last);
+		fflush(stdout); /* the report reaches a pipe at once */
 		print_counts(st);
 		fflush(stdout);
 	}

@@ -83,7 +83,8 @@ static int record(const char *dir, const char *kind, const char *op,
 	if (rc == BULU_OK) {
 		char ref[96];
 		entry_ref(ref, sizeof ref, journal_station(j), seq);
-		printf("saved %s %s %s\n", ref, kind, what);
+		printf("saved %s %s%s%s\n", ref, kind, *what ? " " : "", what);
+		fflush(stdout); /* the report reaches a pipe at once */
 	}
 	journal_close(j);
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);

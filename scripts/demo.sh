@@ -11,7 +11,12 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/bulu-demo.XXXXXX")
 KEEP=${KEEP:-0}
 [ "$KEEP" = 1 ] || trap 'rm -rf "$W"' EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ bulu %s\n' "$*"; "$BULU" "$@"; }
+run() {
+	printf '$ bulu'
+	for a in "$@"; do case $a in *' '*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac; done
+	printf '\n'
+	"$BULU" "$@"
+}
 
 cat >"$W/catalog.csv" <<'CSV'
 code,name,pinyin,unit,price,category,version
@@ -44,7 +49,7 @@ run capture registration --patient 0099001 --name 新患者 --dept 儿科 --new-
 run capture charge --patient 0012345 --name 李明 --item Y0001:2 --item J0001:1 --pay cash
 run capture charge --patient 0099001 --item Y0002:3 --item J0002:1 --pay wechat
 run capture invoice-void --invoice 00120005 --reason "打印错位"
-run capture void --entry BL-OPD1-6 --reason "患者退费"
+run capture void --entry BL-OPD1-8 --reason "患者退费"
 
 step "Paper forms written while the station was busy, typed in afterwards"
 cat >"$W/forms.csv" <<'CSV'

@@ -3,7 +3,7 @@
 # benchmarks with, when any is missing.  Needs root (or sudo) to install;
 # otherwise says what to run.
 set -eu
-PKGS="build-essential pkg-config tzdata libsqlite3-dev sqlite3 libsodium-dev libcsv-dev libcmocka-dev minisign"
+PKGS="build-essential pkg-config tzdata python3 python3-cryptography libsqlite3-dev sqlite3 libsodium-dev libcsv-dev libcmocka-dev minisign"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

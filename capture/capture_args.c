@@ -95,9 +95,9 @@ static const struct kind_cli {
 	 "requisition of this station (--ref).\n" ITEM_USAGE COMMON_USAGE},
 	{"exam", F_WHO | F_ITEM | F_REQNO,
 	 "usage: bulu capture exam --patient ID --item CODE:QTY[:PRICE_YUAN] ...\n"
-	 "  [--request-no STUB_NO]\n" WHO_USAGE
+	 "  [--request-no NO]\n" WHO_USAGE
 	 "\n"
-	 "Capture an exam or test performed (检查), from the exam-request stub\n"
+	 "Capture an exam or test performed (检查), from the exam-request slip (底联)\n"
 	 "(检查申请单底联, its number in --request-no), so its charge is back-filled.\n"
 	 ITEM_USAGE COMMON_USAGE},
 	{"invoice_void", F_INVOICE | F_REASON | F_DEPT | F_AT | F_NOTE | F_FORCE,

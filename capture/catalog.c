@@ -758,6 +758,7 @@ int cmd_catalog_find(int argc, char **argv)
 	const char *dir = NULL;
 	int64_t limit = 50;
 	int csv = 0, c;
+	enum cli_format fmt;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -767,12 +768,9 @@ int cmd_catalog_find(int argc, char **argv)
 				return cli_usage(argv[0], "--limit: a whole number from 1 to 100000");
 			break;
 		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				csv = 1;
-			else if (strcmp(optarg, "table") == 0)
-				csv = 0;
-			else
-				return cli_usage(argv[0], "--format: table or csv");
+			if (cli_format(argv[0], optarg, CLI_TABLE | CLI_CSV, &fmt) != BULU_OK)
+				return BULU_BADINPUT;
+			csv = fmt == CLI_CSV;
 			break;
 		case 'D': dir = optarg; break;
 		case 'h': return cli_help(find_usage);

@@ -558,16 +558,14 @@ int cmd_invoice_list(int argc, char **argv)
 		{"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
 	const char *dir = NULL;
 	int csv = 0, c;
+	enum cli_format fmt;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (strcmp(optarg, "csv") == 0)
-				csv = 1;
-			else if (strcmp(optarg, "table") == 0)
-				csv = 0;
-			else
-				return cli_usage(argv[0], "--format: table or csv");
+			if (cli_format(argv[0], optarg, CLI_TABLE | CLI_CSV, &fmt) != BULU_OK)
+				return BULU_BADINPUT;
+			csv = fmt == CLI_CSV;
 			break;
 		case 'D': dir = optarg; break;
 		case 'h': return cli_help(list_usage);

@@ -33,7 +33,6 @@ static const char show_usage[] =
 	"fit the terminal; csv (RFC 4180, with a header row) and json (an array of\n"
 	"objects, body as a JSON object, hash, prev_hash and sig in hex) keep all.\n";
 
-enum fmt { F_TABLE, F_CSV, F_JSON };
 enum { S_STATION, S_SEQ, S_KIND, S_AT, S_OP, S_EP, S_BODY, S_PREV, S_HASH, S_SIG, S_VALID };
 
 static const char show_sql[] =
@@ -248,7 +247,7 @@ int cmd_journal_show(int argc, char **argv)
 	const char *dir = NULL;
 	char kind[32] = "";
 	int64_t from = 1, to = INT64_MAX;
-	enum fmt fmt = F_TABLE;
+	enum cli_format fmt = CLI_TABLE;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -270,14 +269,8 @@ int cmd_journal_show(int argc, char **argv)
 				return cli_usage(argv[0], "--to: not a seq number");
 			break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				fmt = F_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = F_JSON;
-			else
-				return cli_usage(argv[0], "--format: table, csv or json");
+			if (cli_format(argv[0], optarg, CLI_TABLE | CLI_CSV | CLI_JSON, &fmt) != BULU_OK)
+				return BULU_BADINPUT;
 			break;
 		case 'D': dir = optarg; break;
 		case 'h': return cli_help(show_usage);
@@ -303,14 +296,14 @@ int cmd_journal_show(int argc, char **argv)
 	sqlite3_bind_int64(s, 2, from);
 	sqlite3_bind_int64(s, 3, to);
 	int src = SQLITE_DONE, n = 0;
-	if (fmt == F_TABLE) {
+	if (fmt == CLI_TABLE) {
 		src = table(s, &o);
 	} else {
-		if (fmt == F_CSV)
+		if (fmt == CLI_CSV)
 			buf_puts(&o, "ref,station,seq,kind,recorded_at,operator,episode,body,"
 				     "prev_hash,hash,sig\r\n");
 		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
-			if (fmt == F_CSV)
+			if (fmt == CLI_CSV)
 				csv_row(&o, s);
 			else
 				json_row(&o, s, n == 0);
@@ -320,7 +313,7 @@ int cmd_journal_show(int argc, char **argv)
 				buf_reset(&o);
 			}
 		}
-		if (fmt == F_JSON)
+		if (fmt == CLI_JSON)
 			buf_puts(&o, n ? "\n]\n" : "[]\n");
 	}
 	if (src != SQLITE_DONE) {

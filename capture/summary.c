@@ -35,7 +35,6 @@ static const char summary_usage[] =
 	"voided; the net total.  --episode limits it to one outage episode.\n"
 	"Money is printed in yuan.  No patient data is shown.\n";
 
-enum fmt { F_TABLE, F_CSV, F_JSON };
 
 /* Filters every query shares: ?1 operator, ?2 episode or NULL. */
 #define MINE(t) t ".operator = ?1 AND (?2 IS NULL OR " t ".episode = ?2)"
@@ -414,7 +413,7 @@ int cmd_capture_summary(int argc, char **argv)
 		{"format", required_argument, 0, 'F'},   {"dir", required_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	const char *dir = NULL, *op = NULL, *ep = NULL;
-	enum fmt fmt = F_TABLE;
+	enum cli_format fmt = CLI_TABLE;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -422,14 +421,8 @@ int cmd_capture_summary(int argc, char **argv)
 		case 'o': op = optarg; break;
 		case 'e': ep = optarg; break;
 		case 'F':
-			if (strcmp(optarg, "table") == 0)
-				fmt = F_TABLE;
-			else if (strcmp(optarg, "csv") == 0)
-				fmt = F_CSV;
-			else if (strcmp(optarg, "json") == 0)
-				fmt = F_JSON;
-			else
-				return cli_usage(argv[0], "--format: table, csv or json");
+			if (cli_format(argv[0], optarg, CLI_TABLE | CLI_CSV | CLI_JSON, &fmt) != BULU_OK)
+				return BULU_BADINPUT;
 			break;
 		case 'D': dir = optarg; break;
 		case 'h': return cli_help(summary_usage);
@@ -454,9 +447,9 @@ int cmd_capture_summary(int argc, char **argv)
 		rc = gather(j, &m, &e);
 	}
 	if (rc == BULU_OK) {
-		if (fmt == F_TABLE)
+		if (fmt == CLI_TABLE)
 			print_table(&m);
-		else if (fmt == F_CSV)
+		else if (fmt == CLI_CSV)
 			print_csv(&m);
 		else
 			print_json(&m);

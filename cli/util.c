@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "bulu/cli.h"
@@ -51,4 +52,23 @@ const char *cli_operator(const char *given, int admin)
 		return NULL;
 	env = getenv("USER");
 	return env && *env ? env : "it";
+}
+
+int cli_format(const char *cmd, const char *arg, unsigned allowed,
+	       enum cli_format *out)
+{
+	static const struct { const char *name; enum cli_format f; } all[] = {
+		{"table", CLI_TABLE}, {"csv", CLI_CSV}, {"json", CLI_JSON}};
+	char choices[32] = "";
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (!(allowed & all[i].f))
+			continue;
+		if (strcmp(arg, all[i].name) == 0) {
+			*out = all[i].f;
+			return BULU_OK;
+		}
+		strcat(choices, *choices ? "|" : "");
+		strcat(choices, all[i].name);
+	}
+	return cli_usage(cmd, "--format: one of %s", choices);
 }

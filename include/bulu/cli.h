@@ -30,6 +30,12 @@ int cli_progress_wanted(void);
  * housekeeping commands (admin != 0) the login name.  NULL when a capture
  * has none: captures must be attributable. */
 const char *cli_operator(const char *given, int admin);
+/* Output formats of --format. */
+enum cli_format { CLI_TABLE = 1, CLI_CSV = 2, CLI_JSON = 4 };
+/* Parse --format's argument among the allowed formats (a mask of
+ * cli_format).  Returns 0, or a usage error (2) naming the choices. */
+int cli_format(const char *cmd, const char *arg, unsigned allowed,
+               enum cli_format *out);
 /* 1 if --verbose/-v or BULU_VERBOSE=1: messages may name patient data. */
 extern int cli_verbose;
 

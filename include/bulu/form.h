@@ -40,7 +40,7 @@ typedef struct form {
 	const char *note;         /* note text, or a remark on any form */
 	const char *reason;       /* void / invoice_void */
 	const char *card_no;      /* card_issue; registration with a new card */
-	const char *request_no;   /* exam: request stub no.; prescription/requisition: form no. */
+	const char *request_no;   /* exam: request slip no. (底联); prescription/requisition: form no. */
 	const char *force_reason; /* capture outside an outage episode */
 	int new_card;             /* registration: the patient got a new card */
 	int64_t ref_seq;          /* dispense: prescription/requisition; void: target; 0 none */

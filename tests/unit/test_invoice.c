@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "bulu/cli.h"
 #include "bulu/invoice.h"
 #include "bulu/journal.h"
@@ -33,35 +34,12 @@ struct fixture {
 	journal *j;
 };
 
-static void rm_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[600];
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		struct stat sb;
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rm_tree(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	const char *tmp = getenv("TMPDIR");
 	bulu_err e = {0};
 	assert_non_null(f);
-	snprintf(f->root, sizeof f->root, "%s/bulu-ti.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->root));
+	assert_non_null(tu_mkdtemp(f->root, sizeof f->root, "ti"));
 	snprintf(f->dir, sizeof f->dir, "%s/st", f->root);
 	unsetenv("BULU_PASSPHRASE_FILE");
 	if (journal_create(f->dir, "T1", "门诊收费", "cashier", NULL, &e) != BULU_OK)
@@ -76,7 +54,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	journal_close(f->j);
-	rm_tree(f->root);
+	tu_rm_tree(f->root);
 	free(f);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "testutil.h"
 #include "bulu/head.h"
 #include "bulu/journal.h"
 
@@ -34,34 +35,11 @@ struct fixture {
 	char root[256]; /* its parent, with room for copies */
 };
 
-static void rm_flat(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[600];
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		struct stat sb;
-		if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
-			rm_flat(p);
-		else
-			unlink(p);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
-	const char *tmp = getenv("TMPDIR");
 	assert_non_null(f);
-	snprintf(f->root, sizeof f->root, "%s/bulu-tj.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->root));
+	assert_non_null(tu_mkdtemp(f->root, sizeof f->root, "tj"));
 	snprintf(f->dir, sizeof f->dir, "%s/st", f->root);
 	unsetenv("BULU_PASSPHRASE_FILE");
 	bulu_err e = {0};
@@ -74,7 +52,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	rm_flat(f->root);
+	tu_rm_tree(f->root);
 	free(f);
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "bulu/json.h"
+#include "bulu/text.h"
 
 #define ARRAY_MARK SIZE_MAX
 
@@ -234,48 +235,13 @@ int jw_finish(jw *w, const char **text, size_t *len)
 	return 0;
 }
 
-/* Is s[0..n) valid UTF-8?  A local copy of the check in text.c keeps this
- * module free of other dependencies than buf. */
-static int valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t len;
-		uint32_t v, min;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			len = 2, v = c & 0x1f, min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3, v = c & 0x0f, min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4, v = c & 0x07, min = 0x10000;
-		} else {
-			return 0;
-		}
-		if (n - i < len)
-			return 0;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			v = (v << 6) | (s[i + k] & 0x3f);
-		}
-		if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-			return 0;
-		i += len;
-	}
-	return 1;
-}
-
 int json_quote(buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *u = (const unsigned char *)s;
 	if (n && !s)
 		return -1;
-	if (!valid_utf8(u, n))
+	if (!text_is_utf8(s, n))
 		return -1;
 	buf_putc(b, '"');
 	size_t run = 0; /* start of the pending stretch of raw bytes */

@@ -29,6 +29,8 @@ typedef struct catalog catalog;
 int catalog_open(journal *j, catalog **out, bulu_err *e);
 void catalog_close(catalog *c); /* NULL ok */
 const char *catalog_version(const catalog *c);
+/* The seq of the catalog_load entry of this snapshot. */
+int64_t catalog_load_seq(const catalog *c);
 /* 0 and *out filled, or -1 for an unknown code. */
 int catalog_get(catalog *c, const char *code, catalog_item *out);
 

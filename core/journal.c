@@ -63,8 +63,18 @@ int journal_sqlerr(journal *j, bulu_err *e, const char *what)
 			   ? BULU_SYSTEM
 		   : (rc == SQLITE_CORRUPT || rc == SQLITE_NOTADB) ? BULU_INTEGRITY
 		   : (rc == SQLITE_CONSTRAINT) ? BULU_INTEGRITY : BULU_SYSTEM;
-	if (rc == SQLITE_FULL)
-		return bulu_errf(e, code, "%s: the disk is full; nothing was saved", what);
+	int sys = sqlite3_system_errno(j->db);
+	if (rc == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT)
+		return bulu_errf(e, BULU_SYSTEM, "%s: the disk is full; nothing was saved. "
+				 "Free space (or move the station to another disk) and try again", what);
+	if (sys == EFBIG)
+		return bulu_errf(e, BULU_SYSTEM, "%s: the file size limit was reached; nothing was saved", what);
+	if (rc == SQLITE_READONLY || sys == EROFS)
+		return bulu_errf(e, BULU_SYSTEM, "%s: the station directory is read-only; nothing was saved", what);
+	int ext = sqlite3_extended_errcode(j->db);
+	if (ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC || ext == SQLITE_IOERR_TRUNCATE)
+		return bulu_errf(e, BULU_SYSTEM, "%s: could not write to the disk (full, removed or "
+				 "failing?); nothing was saved", what);
 	return bulu_errf(e, code, "%s: %s", what, sqlite3_errmsg(j->db));
 }
 
@@ -452,9 +462,10 @@ static int insert_one(journal *j, const entry *en, bulu_err *e)
 	sqlite3_bind_text(st, 8, en->operator_, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, en->episode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, en->body, (int)en->body_len, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(st) == SQLITE_DONE ? BULU_OK
+						: journal_sqlerr(j, e, "saving to journal.db");
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? BULU_OK : journal_sqlerr(j, e, "saving to journal.db");
+	return rc;
 }
 
 /* Sign and insert every queued entry, the two overlapped. */

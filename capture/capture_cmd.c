@@ -67,7 +67,9 @@ static void summary(journal *j, int64_t seq)
 			       " json_extract(body, '$.invoice_no'), json_extract(body, '$.fee'),"
 			       " json_extract(body, '$.pay'), episode,"
 			       " json_extract(body, '$.outside_episode_reason') IS NOT NULL,"
-			       " json_extract(body, '$.card_no')"
+			       " json_extract(body, '$.card_no'),"
+			       " CASE kind WHEN 'void' THEN json_extract(body, '$.entry') END,"
+			       " json_extract(body, '$.entry_kind'), station, json_extract(body, '$.ref')"
 			       " FROM entries WHERE seq = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
@@ -91,6 +93,12 @@ static void summary(journal *j, int64_t seq)
 		}
 		if (sqlite3_column_type(st, 7) != SQLITE_NULL)
 			printf("  card %s\n", (const char *)sqlite3_column_text(st, 7));
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+			printf("  cancels BL-%s-%lld (%s)\n", (const char *)sqlite3_column_text(st, 10),
+			       sqlite3_column_int64(st, 8), (const char *)sqlite3_column_text(st, 9));
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+			printf("  for BL-%s-%lld\n", (const char *)sqlite3_column_text(st, 10),
+			       sqlite3_column_int64(st, 11));
 		if (sqlite3_column_int(st, 6))
 			printf("  recorded outside any outage episode (reason given)\n");
 		else if (*(const char *)sqlite3_column_text(st, 5))

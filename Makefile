@@ -19,11 +19,19 @@ PKGS = sqlite3 libsodium
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT ?= -O1 -g
+else ifeq ($(SAN),fuzz)
+SANFLAGS = -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LINK = -fsanitize=fuzzer -DBULU_LIBFUZZER
+OPT ?= -O1 -g
 else
 OPT ?= -O2 -g
 endif
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wundef -Wstrict-prototypes -Wno-format-truncation
+# gcc warns of snprintf truncation that bulu checks for itself; clang lacks the flag.
+ifneq ($(findstring clang,$(CC)),)
+WARN += -Wno-unknown-warning-option
+endif
 CPPFLAGS += -Iinclude -I$(BUILD)/gen -Icli -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
@@ -40,8 +48,11 @@ UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC = $(sort $(wildcard tests/tools/*.c bench/*.c))
 TOOL_BIN = $(patsubst %.c,$(BUILD)/%,$(TOOL_SRC))
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all check check-run check-asan unit cli-tests crash-tests deps demo bench install uninstall clean
+.PHONY: all check check-run check-asan fuzz fuzz-run deps demo bench install uninstall clean
 
 all: $(BUILD)/bulu
 
@@ -73,6 +84,11 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(BUILD)/libbulu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbulu.a $(LDFLAGS) $(LDLIBS)
 
+# A fuzz target: a corpus replayer in normal builds, libFuzzer in `make fuzz`.
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.h $(BUILD)/libbulu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_LINK) -o $@ $< $(BUILD)/libbulu.a $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libbulu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(BUILD)/libbulu.a $(LDFLAGS) $(LDLIBS)
@@ -83,11 +99,25 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all $(UNIT_BIN) $(TOOL_BIN)
+check-run: all $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_BIN)
 	@sh tests/run.sh $(BUILD)
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 check-run
+
+# Coverage-guided fuzzing with clang's libFuzzer, FUZZ_SECONDS per target,
+# starting from tests/fuzz/corpus and the fixtures in tests/data.
+fuzz:
+	@sh scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=fuzz fuzz-run
+
+fuzz-run: $(FUZZ_BIN)
+	@for t in $(FUZZ_BIN); do \
+		n=$$(basename $$t); mkdir -p $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n; \
+		echo "== $$n for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/corpus/$$n tests/fuzz/corpus/$$n tests/data || exit 1; \
+	done
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/bulu
@@ -106,6 +136,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -160,16 +160,25 @@ static int slurp_stdin(char **out, size_t *outlen, bulu_err *e)
 int csvfile_read(const char *path, enum text_enc enc, csvfile_row_fn fn,
                  void *ud, enum text_enc *used, bulu_err *e)
 {
-	const char *name = display_name(path);
-	char *raw = NULL, *text = NULL;
-	size_t rawlen = 0, len = 0;
+	char *raw = NULL;
+	size_t rawlen = 0;
 	int rc = (path && strcmp(path, "-") == 0)
 	         ? slurp_stdin(&raw, &rawlen, e)
 	         : text_slurp(path, &raw, &rawlen, e);
 	if (rc != BULU_OK)
 		return rc;
-	rc = text_decode(name, raw, rawlen, enc, &text, &len, used, e);
+	rc = csvfile_read_mem(display_name(path), raw, rawlen, enc, fn, ud, used, e);
 	free(raw);
+	return rc;
+}
+
+int csvfile_read_mem(const char *name, const char *raw, size_t rawlen,
+                     enum text_enc enc, csvfile_row_fn fn, void *ud,
+                     enum text_enc *used, bulu_err *e)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = text_decode(name, raw, rawlen, enc, &text, &len, used, e);
 	if (rc != BULU_OK)
 		return rc;
 

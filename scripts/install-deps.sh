@@ -1,9 +1,11 @@
 #!/bin/sh
 # install-deps.sh: install the Debian packages bulu builds, tests and
 # benchmarks with, when any is missing.  Needs root (or sudo) to install;
-# otherwise says what to run.
+# otherwise says what to run.  With "fuzz", also what `make fuzz` needs.
 set -eu
 PKGS="build-essential pkg-config tzdata python3 python3-cryptography libsqlite3-dev sqlite3 libsodium-dev libcsv-dev libcmocka-dev minisign"
+# `install-deps.sh fuzz` adds clang and its libFuzzer runtime (make fuzz).
+[ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

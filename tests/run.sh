@@ -5,7 +5,8 @@ set -u
 BUILD=${1:-build}
 BULU=$(cd "$BUILD" && pwd)/bulu
 TOOLS=$(cd "$BUILD" && pwd)/tests/tools
-export BULU TOOLS
+FUZZ=$(cd "$BUILD" && pwd)/tests/fuzz
+export BULU TOOLS FUZZ
 pass=0 failn=0
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue

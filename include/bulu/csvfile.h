@@ -29,6 +29,11 @@ typedef int (*csvfile_row_fn)(void *ud, size_t row, size_t nfields,
 int csvfile_read(const char *path, enum text_enc enc, csvfile_row_fn fn,
                  void *ud, enum text_enc *used, bulu_err *e);
 
+/* The same over bytes already in memory; name is used in messages. */
+int csvfile_read_mem(const char *name, const char *raw, size_t rawlen,
+                     enum text_enc enc, csvfile_row_fn fn, void *ud,
+                     enum text_enc *used, bulu_err *e);
+
 /*
  * Map a header row onto wanted column names.  names[k] may hold several
  * accepted spellings separated by '|' (e.g. "code|编码|项目编码"); matching

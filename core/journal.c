@@ -251,8 +251,10 @@ int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
 		rc = keys_load_secret(path, NULL, &j->kp, e);
 		if (rc == BULU_OK && memcmp(j->kp.pk, j->pk, KEY_PK_BYTES) != 0)
 			rc = bulu_errf(e, BULU_INTEGRITY, "%s is not the key of station %s", path, j->station);
-		if (rc == BULU_OK && check_head)
-			rc = journal_check_head(j, e);
+		/* The head is checked in journal_begin, under the write lock:
+		 * here another process could commit and advance it between our
+		 * reading the journal and reading the record. */
+		j->check_head = check_head;
 	}
 	if (rc != BULU_OK) {
 		journal_close(j);
@@ -307,10 +309,12 @@ int journal_begin(journal *j, bulu_err *e)
 	int rc = load_last(j, e);
 	if (rc == BULU_OK)
 		rc = load_episode(j, e);
-	if (rc != BULU_OK)
-		journal_rollback(j);
 	j->committed_seq = j->last_seq;
 	memcpy(j->committed_hash, j->last_hash, ENTRY_HASH_BYTES);
+	if (rc == BULU_OK && j->check_head)
+		rc = journal_check_head(j, e);
+	if (rc != BULU_OK)
+		journal_rollback(j);
 	return rc;
 }
 

@@ -21,6 +21,7 @@ struct journal {
 	uint8_t pk[KEY_PK_BYTES];
 	keypair kp;
 	int writable, in_txn;
+	int check_head;            /* journal_begin checks the head record */
 	int force_head;            /* next commit may move the head back */
 	int64_t last_seq;          /* committed + queued */
 	uint8_t last_hash[ENTRY_HASH_BYTES];

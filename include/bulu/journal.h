@@ -44,8 +44,11 @@ int journal_default_dir(const char *dir, char *out, size_t n, bulu_err *e);
 int journal_create(const char *dir, const char *station, const char *dept,
                    const char *role, const char *passphrase, bulu_err *e);
 
-/* Open an existing station.  JOURNAL_WRITE refuses (BULU_INTEGRITY) a
- * journal that is behind or beside its head record (an old copy restored). */
+/* Open an existing station.  JOURNAL_WRITE loads the secret key (refused,
+ * BULU_INTEGRITY, if others may read it); journal_begin() then refuses
+ * (BULU_INTEGRITY) a journal that is behind or beside its head record, an
+ * old copy restored.  That check runs under the write lock, so another
+ * process committing at the same moment is never mistaken for a restore. */
 int journal_open(const char *dir, enum journal_mode mode, journal **out,
                  bulu_err *e);
 void journal_close(journal *j); /* rolls back anything uncommitted; NULL ok */

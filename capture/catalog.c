@@ -7,19 +7,12 @@
  * import of 100,000 lines pays O(1) per line.  Loading is catalog_load.c,
  * looking items up by hand catalog_find.c.
  */
-#include <getopt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 
-#include "bulu/buf.h"
 #include "bulu/catalog.h"
-#include "bulu/cli.h"
-#include "bulu/csvfile.h"
-#include "bulu/json.h"
-#include "bulu/money.h"
-#include "bulu/text.h"
 
 /* ---- the snapshot, for pricing ---------------------------------------- */
 

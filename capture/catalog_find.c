@@ -3,19 +3,18 @@
  * or part of the name, in the newest snapshot; the user's text is matched
  * with LIKE through bound parameters, its % and _ escaped.
  */
-#include <getopt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <getopt.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "bulu/buf.h"
 #include "bulu/catalog.h"
+#include "bulu/text.h"
 #include "bulu/cli.h"
 #include "bulu/csvfile.h"
-#include "bulu/json.h"
 #include "bulu/money.h"
-#include "bulu/text.h"
 
 /* ---- finding items ----------------------------------------------------- */
 

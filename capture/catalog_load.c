@@ -14,19 +14,18 @@
  *  - a refused file changes nothing: every refusal comes before the write
  *    and names FILE:ROW:COLUMN.
  */
-#include <getopt.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <getopt.h>
+#include <sodium.h>
 #include <string.h>
 
-#include "bulu/buf.h"
 #include "bulu/catalog.h"
+#include "bulu/text.h"
 #include "bulu/cli.h"
 #include "bulu/csvfile.h"
 #include "bulu/json.h"
 #include "bulu/money.h"
-#include "bulu/text.h"
 
 /* ---- reading a catalog file ------------------------------------------- */
 

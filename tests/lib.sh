@@ -56,6 +56,25 @@ t_station() {
 		{ fail "station init $1"; return 1; }
 }
 
+# t_outage_station ID: a cashier station ready to capture: the fixture
+# catalog tests/data/capture-catalog.csv (items D001, D002, ...), an invoice
+# book 000001-099999, and an open outage episode.
+t_outage_station() {
+	t_station "$1" cashier || return 1
+	"$BULU" catalog load tests/data/capture-catalog.csv >/dev/null 2>&1 || { fail "catalog load"; return 1; }
+	"$BULU" invoice add-book --from 000001 --to 099999 >/dev/null 2>&1 || { fail "add-book"; return 1; }
+	"$BULU" outage start >/dev/null 2>&1 || { fail "outage start"; return 1; }
+}
+
+# t_charge_forms N FILE: an import CSV of N one-line charge forms (item D001).
+t_charge_forms() {
+	{
+		echo "form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note"
+		i=1
+		while [ "$i" -le "$1" ]; do echo "F$i,charge,op,P$i,,,,D001,1,,,cash,,,,"; i=$((i + 1)); done
+	} >"$2"
+}
+
 # t_snapshot FILE: a canonical dump of the journal's entries, to compare.
 t_snapshot() {
 	sqlite3 "$BULU_HOME/journal.db" "SELECT seq, hex(hash) FROM entries ORDER BY seq" >"$1"

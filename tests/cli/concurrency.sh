@@ -6,15 +6,8 @@
 # and the journal verifies.
 . "$(dirname "$0")/../lib.sh"
 
-t_station CC cashier || { finish; exit 1; }
-bulu catalog load tests/data/capture-catalog.csv >/dev/null 2>&1 || fail "catalog load"
-bulu invoice add-book --from 000001 --to 099999 >/dev/null 2>&1 || fail "add-book"
-bulu outage start >/dev/null 2>&1 || fail "outage start"
-{
-	echo "form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note"
-	i=1
-	while [ $i -le 2000 ]; do echo "F$i,charge,op,P$i,,,,D001,1,,,cash,,,,"; i=$((i + 1)); done
-} >"$T/forms.csv"
+t_outage_station CC || { finish; exit 1; }
+t_charge_forms 2000 "$T/forms.csv"
 
 i=1
 while [ $i -le 24 ]; do

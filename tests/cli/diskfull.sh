@@ -5,15 +5,8 @@
 # import succeeds once there is room again.
 . "$(dirname "$0")/../lib.sh"
 
-t_station DF cashier || { finish; exit 1; }
-bulu catalog load tests/data/capture-catalog.csv >/dev/null 2>&1 || fail "catalog load"
-bulu invoice add-book --from 000001 --to 099999 >/dev/null 2>&1 || fail "add-book"
-bulu outage start >/dev/null 2>&1 || fail "outage start"
-{
-	echo "form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note"
-	i=1
-	while [ $i -le 4000 ]; do echo "F$i,charge,op,P$i,,,,D001,1,,,cash,,,,"; i=$((i + 1)); done
-} >"$T/big.csv"
+t_outage_station DF || { finish; exit 1; }
+t_charge_forms 4000 "$T/big.csv"
 t_snapshot "$T/before"
 
 # The limit applies to this subshell only; SIGXFSZ ignored so writes fail

@@ -14,7 +14,7 @@ DATADIR ?= $(PREFIX)/share/bulu
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 libsodium
+PKGS = sqlite3 libsodium zlib
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -41,8 +41,9 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 # CLI helpers included, goes into libbulu.a so tests and tools can link it.
 LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
-GEN_SRC = $(BUILD)/gen/schema_sql.c
-LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/schema_sql.o
+SCHEMAS = $(sort $(wildcard schemas/*.sql))
+GEN_OBJ = $(SCHEMAS:schemas/%.sql=$(BUILD)/gen/schema_%.o)
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_OBJ)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -67,12 +68,14 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# The DDL in schemas/ is the one source of truth; it is compiled in as text.
-$(BUILD)/gen/schema_sql.c: schemas/journal.sql scripts/embed.sh
+# The DDL in schemas/ is the one source of truth; each file is compiled in
+# as text: schemas/NAME.sql becomes `const char schema_NAME_sql[]`.
+$(BUILD)/gen/schema_%.c: schemas/%.sql scripts/embed.sh
 	@mkdir -p $(dir $@)
-	sh scripts/embed.sh schema_journal_sql schemas/journal.sql > $@
+	sh scripts/embed.sh schema_$*_sql $< > $@
 
-$(BUILD)/gen/schema_sql.o: $(BUILD)/gen/schema_sql.c
+.PRECIOUS: $(BUILD)/gen/schema_%.c
+$(BUILD)/gen/schema_%.o: $(BUILD)/gen/schema_%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbulu.a

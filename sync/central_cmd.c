@@ -1,0 +1,58 @@
+/*
+ * central_cmd.c - `bulu central init`: the central office's key pair, to
+ * which stations seal their bundles.  The key files and the sealed format
+ * live in seal.c.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "bulu/cli.h"
+#include "bulu/seal.h"
+
+static const char init_usage[] =
+	"usage: bulu central init --dir DIR\n"
+	"\n"
+	"Make the central office's key pair for sealed bundles in DIR (created 0700\n"
+	"if missing): central.key, the X25519 secret key (mode 0600; refused later\n"
+	"if group or others may read it), and central.pub, its public key.  Hand\n"
+	"central.pub to every station, which then seals its bundles with\n"
+	"`bulu sync export --seal-to central.pub`; only central.key opens them, so\n"
+	"keep it at the central office and back it up offline.  An existing key\n"
+	"pair is never replaced (exit 2).\n";
+
+int cmd_central_init(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *dir = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': dir = optarg; break;
+		case 'h': return cli_help(init_usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (!dir || !*dir)
+		return cli_usage(argv[0], "--dir DIR is required");
+	bulu_err e = {0};
+	char pub[PATH_MAX], id[17];
+	uint8_t pk[SEAL_PK_BYTES];
+	if (central_create(dir, &e) != BULU_OK)
+		return cli_fail(&e);
+	snprintf(pub, sizeof pub, "%s/central.pub", dir);
+	if (central_load_public(pub, pk, &e) != BULU_OK)
+		return cli_fail(&e);
+	central_key_id_hex(pk, id);
+	fprintf(stderr, "bulu: central key pair %s made in %s\n", id, dir);
+	printf("secret key: %s/central.key (mode 0600: keep it here, back it up offline)\n"
+	       "public key: %s (key id %s)\n"
+	       "Hand the public key to every station; they seal their bundles with\n"
+	       "  bulu sync export --seal-to %s\n",
+	       dir, pub, id, pub);
+	return BULU_OK;
+}

@@ -30,22 +30,6 @@ static void like_pattern(buf *b, const char *pre, const char *text, const char *
 	buf_puts(b, suf);
 }
 
-static void csv_field(const char *s, int last)
-{
-	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '))) {
-		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
-	} else {
-		fputs(s, stdout);
-	}
-	putchar(last ? '\n' : ',');
-}
-
 /* Column s padded to display width w (right-aligned when right). */
 static void cell(const char *s, size_t w, int right, int last)
 {
@@ -84,11 +68,11 @@ static void print_found(const struct found *r, size_t n, int csv)
 				w[k] = text_width(r[i].f[k]);
 	}
 	for (int k = 0; k < FIND_COLS; k++)
-		csv ? csv_field(head_csv[k], k == FIND_COLS - 1)
+		csv ? cli_csv_field(head_csv[k], k == FIND_COLS - 1)
 		    : cell(head_tab[k], w[k], k == 3, k == FIND_COLS - 1);
 	for (size_t i = 0; i < n; i++)
 		for (int k = 0; k < FIND_COLS; k++)
-			csv ? csv_field(r[i].f[k], k == FIND_COLS - 1)
+			csv ? cli_csv_field(r[i].f[k], k == FIND_COLS - 1)
 			    : cell(r[i].f[k], w[k], k == 3, k == FIND_COLS - 1);
 }
 

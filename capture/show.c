@@ -57,22 +57,6 @@ static void col_hex(sqlite3_stmt *s, int i, char *out, size_t n)
 
 /* ---- csv -------------------------------------------------------------- */
 
-static void csv_cell(buf *o, const char *s, int last)
-{
-	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '))) {
-		buf_putc(o, '"');
-		for (; *s; s++) {
-			if (*s == '"')
-				buf_putc(o, '"');
-			buf_putc(o, *s);
-		}
-		buf_putc(o, '"');
-	} else {
-		buf_puts(o, s);
-	}
-	buf_puts(o, last ? "\r\n" : ",");
-}
-
 static void csv_row(buf *o, sqlite3_stmt *s)
 {
 	char ref[96], seq[32], prev[65], hash[65], sig[129];
@@ -86,7 +70,7 @@ static void csv_row(buf *o, sqlite3_stmt *s)
 			       col_text(s, S_BODY), prev, hash, sig};
 	size_t n = sizeof cells / sizeof cells[0];
 	for (size_t i = 0; i < n; i++)
-		csv_cell(o, cells[i], i + 1 == n);
+		cli_csv_cell(o, cells[i], i + 1 == n);
 }
 
 /* ---- json ------------------------------------------------------------- */

@@ -72,3 +72,28 @@ int cli_format(const char *cmd, const char *arg, unsigned allowed,
 	}
 	return cli_usage(cmd, "--format: one of %s", choices);
 }
+
+void cli_csv_cell(buf *o, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '))) {
+		buf_putc(o, '"');
+		for (; *s; s++) {
+			if (*s == '"')
+				buf_putc(o, '"');
+			buf_putc(o, *s);
+		}
+		buf_putc(o, '"');
+	} else {
+		buf_puts(o, s);
+	}
+	buf_puts(o, last ? "\r\n" : ",");
+}
+
+void cli_csv_field(const char *s, int last)
+{
+	buf o = BUF_INIT;
+	cli_csv_cell(&o, s, last);
+	if (o.len)
+		fwrite(o.p, 1, o.len, stdout);
+	buf_free(&o);
+}

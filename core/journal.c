@@ -296,6 +296,7 @@ const char *journal_station(journal *j) { return j->station; }
 const char *journal_dept(journal *j) { return j->dept; }
 const char *journal_role(journal *j) { return j->role; }
 const uint8_t *journal_pubkey(journal *j) { return j->pk; }
+const keypair *journal_keypair(journal *j) { return j->writable ? &j->kp : NULL; }
 int64_t journal_last_seq(journal *j) { return j->last_seq; }
 
 int journal_begin(journal *j, bulu_err *e)
@@ -617,8 +618,7 @@ static int create_files(journal *j, const char *station, const char *dept,
 	return rc;
 }
 
-/* Station ids go into file names and references: keep them plain. */
-static int station_id_ok(const char *s)
+int journal_station_id_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > 32)
@@ -635,7 +635,7 @@ static int station_id_ok(const char *s)
 int journal_create(const char *dir, const char *station, const char *dept,
 		   const char *role, const char *passphrase, bulu_err *e)
 {
-	if (!station_id_ok(station))
+	if (!journal_station_id_ok(station))
 		return bulu_errf(e, BULU_BADINPUT,
 				 "station id must be 1-32 letters, digits or '_' (it appears in "
 				 "back-fill references BL-STATION-SEQ and in bundle names)");

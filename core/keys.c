@@ -239,7 +239,7 @@ int keys_load_secret(const char *path, const char *passphrase, keypair *kp,
 }
 
 /* minisign shows a key id as the hex of its 8 bytes read little-endian. */
-static void key_id_hex(const uint8_t id[KEY_ID_BYTES], char out[17])
+void keys_key_id_hex(const uint8_t id[KEY_ID_BYTES], char out[17])
 {
 	snprintf(out, 17, "%016llX", (unsigned long long)get_u64(id));
 }
@@ -253,7 +253,7 @@ int keys_minisign_pubkey(const uint8_t pk[KEY_PK_BYTES], const char *comment,
 	raw[1] = 'd';
 	keys_key_id(pk, raw + 2);
 	memcpy(raw + 2 + KEY_ID_BYTES, pk, KEY_PK_BYTES);
-	key_id_hex(raw + 2, idhex);
+	keys_key_id_hex(raw + 2, idhex);
 	char b64[sodium_base64_ENCODED_LEN(sizeof raw, sodium_base64_VARIANT_ORIGINAL)];
 	sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
 	int w = comment ? snprintf(out, n, "untrusted comment: %s\n%s\n", comment, b64)

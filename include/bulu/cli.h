@@ -9,6 +9,7 @@
 #ifndef BULU_CLI_H
 #define BULU_CLI_H
 
+#include "bulu/buf.h"
 #include "bulu/err.h"
 
 typedef int (*cmd_fn)(int argc, char **argv);
@@ -36,6 +37,11 @@ enum cli_format { CLI_TABLE = 1, CLI_CSV = 2, CLI_JSON = 4 };
  * cli_format).  Returns 0, or a usage error (2) naming the choices. */
 int cli_format(const char *cmd, const char *arg, unsigned allowed,
                enum cli_format *out);
+/* One CSV cell (RFC 4180: quoted when it must be), then ',' or, after the
+ * last cell of a row, CRLF: appended to o, or printed on stdout. */
+void cli_csv_cell(buf *o, const char *s, int last);
+void cli_csv_field(const char *s, int last);
+
 /* 1 if --verbose/-v or BULU_VERBOSE=1: messages may name patient data. */
 extern int cli_verbose;
 

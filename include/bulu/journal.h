@@ -59,6 +59,11 @@ const char *journal_station(journal *j);
 const char *journal_dept(journal *j);
 const char *journal_role(journal *j);
 const uint8_t *journal_pubkey(journal *j);
+/* The station's key pair (secret half loaded): JOURNAL_WRITE only, else NULL. */
+const keypair *journal_keypair(journal *j);
+/* Station ids go into file names and references: 1-32 ASCII letters,
+ * digits or '_' (no '-', which separates a bundle name's parts). */
+int journal_station_id_ok(const char *s);
 int64_t journal_last_seq(journal *j); /* committed + queued */
 
 int journal_begin(journal *j, bulu_err *e);

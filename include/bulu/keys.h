@@ -32,6 +32,8 @@ int keys_init(bulu_err *e); /* sodium_init once */
 int keys_generate(keypair *kp, bulu_err *e);
 void keys_free(keypair *kp); /* wipes and frees sk; accepts zeroed kp */
 void keys_key_id(const uint8_t pk[KEY_PK_BYTES], uint8_t id[KEY_ID_BYTES]);
+/* A key id as minisign prints it: 16 hex digits, read little-endian. */
+void keys_key_id_hex(const uint8_t id[KEY_ID_BYTES], char out[17]);
 
 /* Write the secret key file (created 0600, fsync'd, atomic rename).
  * passphrase NULL or "" means unprotected. */

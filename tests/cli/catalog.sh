@@ -48,9 +48,10 @@ check "pinyin price" grep -q '1234.50' "$T/out"
 expect 0 bulu catalog find 氯化钠
 check "find by part of the name" grep -q '0.9%氯化钠注射液 250ml' "$T/out"
 expect 0 bulu catalog find X --format csv
-check "csv header" [ "$(head -1 "$T/out")" = 'code,name,unit,price,category' ]
-check "csv quotes a comma" grep -qx 'X0002,"维生素C片,100mg",盒,12.00,西药' "$T/out"
-check "csv quotes a quote" grep -qx 'X0003,"阿莫西林胶囊 ""0.25g""",盒,8.50,西药' "$T/out"
+tr -d '\r' <"$T/out" >"$T/out.lf" # CSV rows end in CRLF (RFC 4180)
+check "csv header" [ "$(head -1 "$T/out.lf")" = 'code,name,unit,price,category' ]
+check "csv quotes a comma" grep -qx 'X0002,"维生素C片,100mg",盒,12.00,西药' "$T/out.lf"
+check "csv quotes a quote" grep -qx 'X0003,"阿莫西林胶囊 ""0.25g""",盒,8.50,西药' "$T/out.lf"
 check "X: 3 code prefixes, then 2 pinyin prefixes" [ "$(cut -d, -f1 "$T/out" | tr '\n' ' ')" = 'code X0001 X0002 X0003 F1001 F1002 ' ]
 expect 0 bulu catalog find X --limit 1 --format csv
 check "--limit" [ "$(wc -l <"$T/out")" = 2 ]
@@ -79,12 +80,14 @@ check "table has 6 lines" [ "$(wc -l <"$T/cut")" = 6 ]
 expect 0 bulu catalog load "$D/catalog-bom-zh.csv" --version 2026.12
 check "BOM and Chinese headers" grep -qx 'saved BL-ST1-5 catalog_load 2026.12: 3 items' "$T/out"
 expect 0 bulu catalog find WSSCP --format csv
-check "newest snapshot prices" grep -qx 'X0002,"维生素C片,100mg",盒,12.50,西药' "$T/out"
+tr -d '\r' <"$T/out" >"$T/out.lf" # CSV rows end in CRLF (RFC 4180)
+check "newest snapshot prices" grep -qx 'X0002,"维生素C片,100mg",盒,12.50,西药' "$T/out.lf"
 expect 1 bulu catalog find F1001
 expect 0 bulu catalog load "$D/catalog-gb18030.csv"
 check "GB18030 load" grep -qx 'saved BL-ST1-6 catalog_load GB-1: 2 items' "$T/out"
 expect 0 bulu catalog find 氯化钠 --format csv
-check "GB18030 decoded" grep -qx 'G0001,0.9%氯化钠注射液 250ml,瓶,2.40,西药' "$T/out"
+tr -d '\r' <"$T/out" >"$T/out.lf" # CSV rows end in CRLF (RFC 4180)
+check "GB18030 decoded" grep -qx 'G0001,0.9%氯化钠注射液 250ml,瓶,2.40,西药' "$T/out.lf"
 expect 0 bulu catalog load "$D/catalog-gb18030.csv" --encoding gb18030 --version GB-1
 expect 2 bulu catalog load "$D/catalog-gb18030.csv" --encoding utf-8
 n=$(sqlite3 "$BULU_HOME/journal.db" "SELECT count(DISTINCT load_seq) FROM catalog_items")

@@ -1,0 +1,121 @@
+/*
+ * bundle.h - a station's entries on their way to the central ledger.
+ *
+ * A bundle is STATION-FIRST-LAST.bulu, a gzip file holding a SQLite
+ * database (schemas/bundle.sql: the station, its public key and the
+ * entries FIRST..LAST), optionally sealed to the central key (seal.h), and
+ * STATION-FIRST-LAST.bulu.minisig, its minisign signature (minisig.h) by the
+ * station key.  The signature's trusted comment is the bundle's "claim":
+ *
+ *   bulu-bundle:1 station:ST first:N last:M head:HEX size:BYTES sealed:0|1
+ *
+ * signed, so an importer knows what the file should hold, and how long it
+ * is, before trusting a byte of it.  docs/bundle-format.md specifies it all.
+ */
+#ifndef BULU_BUNDLE_H
+#define BULU_BUNDLE_H
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "bulu/entry.h"
+#include "bulu/err.h"
+#include "bulu/journal.h"
+#include "bulu/keys.h"
+#include "bulu/minisig.h"
+#include "bulu/roster.h"
+#include "bulu/seal.h"
+
+#define BUNDLE_FORMAT "bulu/bundle/v1"
+#define BUNDLE_PAGE_SIZE 65536
+/* The largest database a bundle may inflate to (a gzip bomb is refused). */
+#define BUNDLE_MAX_DB ((size_t)4 << 30)
+
+/* What a bundle's signature says it holds. */
+typedef struct bundle_claim {
+	char station[64];
+	int64_t first, last;
+	uint8_t head[ENTRY_HASH_BYTES];
+	int64_t size;   /* bytes of the .bulu file */
+	int sealed;
+} bundle_claim;
+
+/* The trusted comment for c; -1 if it does not fit in n. */
+int bundle_claim_format(const bundle_claim *c, char *out, size_t n);
+/* Parse a trusted comment; 0, or -1 when it is not a bundle claim. */
+int bundle_claim_parse(const char *text, bundle_claim *c);
+
+/* The file name STATION-FIRST-LAST.bulu into out. */
+void bundle_name(char *out, size_t n, const char *station, int64_t first, int64_t last);
+
+/*
+ * Export: the station's entries after o->since (after the last export when
+ * since < 0) into o->out_dir, sealed to o->seal_to when not NULL.  Refuses
+ * (BULU_INTEGRITY) when out_dir already holds a bundle of this station that
+ * reaches beyond this journal or disagrees with it: the station was restored
+ * from an old copy.  r->n == 0 means there was nothing new to export.
+ */
+typedef struct bundle_export_opts {
+	const char *out_dir;
+	int64_t since;
+	const uint8_t *seal_to; /* central public key, or NULL */
+} bundle_export_opts;
+
+typedef struct bundle_export_result {
+	char path[PATH_MAX];
+	int64_t first, last, n;
+	int64_t bytes;
+} bundle_export_result;
+
+int bundle_export(journal *j, const bundle_export_opts *o, bundle_export_result *r,
+                  bulu_err *e);
+
+/* How an import of one file ends. */
+enum bundle_result {
+	BUNDLE_MERGE = 0,   /* verified whole: merge it */
+	BUNDLE_SALVAGE,     /* a damaged copy: merge the verified prefix */
+	BUNDLE_REJECT,      /* nothing may be merged (reason says why) */
+	BUNDLE_SKIP         /* this exact file was imported before */
+};
+
+/* A bundle file read and checked, ready for the ledger. */
+typedef struct bundle_in {
+	const char *path;
+	enum bundle_result result;
+	char reason[512];
+	uint8_t file_hash[MINISIG_PREHASH_BYTES];
+	int64_t size;
+	int claim_ok;            /* claim below is signed by a roster key */
+	bundle_claim claim;
+	uint8_t pk[KEY_PK_BYTES];  /* the roster's key for the station */
+	/* The verified entries as a SQLite database image (schemas/bundle.sql),
+	 * malloc'd: the whole bundle, or for a salvage a rebuilt one holding
+	 * only the verified prefix first..last. */
+	unsigned char *db;
+	int64_t db_len;
+	int64_t first, last, n_entries, n_drill;
+} bundle_in;
+
+/* Membership of file hashes already imported (bundle_check skips them). */
+typedef int (*bundle_seen_fn)(void *arg, const uint8_t hash[MINISIG_PREHASH_BYTES]);
+
+typedef struct bundle_ctx {
+	const roster *roster;
+	const central_keys *central; /* NULL: sealed bundles cannot be opened */
+	bundle_seen_fn seen;         /* may be NULL */
+	void *seen_arg;
+} bundle_ctx;
+
+/*
+ * Read b->path and its signature and check everything (docs/sync.md): the
+ * signature by a roster key, the claim, the seal, the database's shape,
+ * every hash and link, the head's signature; for a truncated copy, every
+ * kept entry's own signature.  Sets b->result and b->reason; returns
+ * BULU_OK unless the system failed (memory), and never prints.
+ * Thread-safe: bundle_check may run on several bundles at once.
+ */
+int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e);
+void bundle_in_free(bundle_in *b);
+
+/* The DDL of the bundle database (schemas/bundle.sql). */
+extern const char schema_bundle_sql[];
+#endif

@@ -1,0 +1,513 @@
+/*
+ * check.c - reading one bundle file and deciding what of it may enter the
+ * ledger.  Nothing here trusts a byte before its signature says so:
+ *
+ *  1. the .minisig parses, its key is in the roster, its trusted comment
+ *     (the claim: station, seq range, head hash, file size, sealed) verifies;
+ *  2. the file's BLAKE2b-512 verifies against the signature.  If it does
+ *     not and the file is shorter than the claimed size, it is a damaged
+ *     copy (step 4); any other mismatch is a rejection;
+ *  3. whole file: unseal, inflate, open the database read-only in memory,
+ *     require exactly the bundle schema and a meta row agreeing with the
+ *     claim, then recompute every entry's hash and link, check the seqs run
+ *     first..last, the last hash is the claimed head, and verify the head
+ *     entry's signature (a verified head authenticates the whole chain);
+ *  4. damaged copy: unseal and inflate what can be, read entries in seq
+ *     order until the first that fails, checking each one's hash, link and
+ *     own signature, and rebuild a clean database of that prefix.  The
+ *     rest of the claimed range becomes a gap.
+ *
+ * The bytes of a damaged copy are not covered by a signature until each
+ * entry is checked, so SQLite reads them in defensive mode with the cell
+ * size check on, and nothing but the two bundle tables is accepted.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "bulu/buf.h"
+#include "bulu/bundle.h"
+#include "bulu/gz.h"
+#include "bulu/text.h"
+
+static void reject(bundle_in *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reject(bundle_in *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(b->reason, sizeof b->reason, fmt, ap);
+	va_end(ap);
+	b->result = BUNDLE_REJECT;
+}
+
+/* Open an image read-only in memory, defensively.  NULL if SQLite refuses. */
+static sqlite3 *open_image(unsigned char *img, size_t n)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	if (sqlite3_deserialize(db, "main", img, (sqlite3_int64)n, (sqlite3_int64)n,
+				SQLITE_DESERIALIZE_READONLY) != SQLITE_OK ||
+	    sqlite3_exec(db, "PRAGMA cell_size_check = ON", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+/* The schema rows a bundle must have, exactly (from schemas/bundle.sql). */
+static char *schema_text(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	buf out = BUF_INIT;
+	if (sqlite3_prepare_v2(db, "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW)
+		for (int c = 0; c < 4; c++) {
+			const char *t = (const char *)sqlite3_column_text(st, c);
+			buf_puts(&out, t ? t : "(null)");
+			buf_putc(&out, '\x1f');
+		}
+	sqlite3_finalize(st);
+	if (s != SQLITE_DONE || out.oom) {
+		buf_free(&out);
+		return NULL;
+	}
+	buf_putc(&out, '\0');
+	return out.p;
+}
+
+static int schema_ok(sqlite3 *db)
+{
+	sqlite3 *ref = NULL;
+	char *want = NULL, *got = NULL;
+	if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+	    sqlite3_exec(ref, schema_bundle_sql, NULL, NULL, NULL) == SQLITE_OK)
+		want = schema_text(ref);
+	sqlite3_close(ref);
+	got = schema_text(db);
+	int ok = want && got && strcmp(want, got) == 0;
+	free(want);
+	free(got);
+	return ok;
+}
+
+/* The meta row agrees with the claim and the roster's key. */
+static const char *meta_check(sqlite3 *db, const bundle_claim *c, const uint8_t pk[KEY_PK_BYTES])
+{
+	sqlite3_stmt *st = NULL;
+	const char *why = "its bundle record is missing or unreadable";
+	if (sqlite3_prepare_v2(db, "SELECT format, station, pubkey, first_seq, last_seq, head_hash FROM bundle",
+			       -1, &st, NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	const char *fmt = (const char *)sqlite3_column_text(st, 0);
+	const char *station = (const char *)sqlite3_column_text(st, 1);
+	why = "its bundle record disagrees with its signature";
+	if (!fmt || strcmp(fmt, BUNDLE_FORMAT) != 0) {
+		why = "it is not a bulu/bundle/v1 database";
+		goto out;
+	}
+	if (!station || strcmp(station, c->station) != 0 ||
+	    sqlite3_column_bytes(st, 2) != KEY_PK_BYTES ||
+	    memcmp(sqlite3_column_blob(st, 2), pk, KEY_PK_BYTES) != 0 ||
+	    sqlite3_column_int64(st, 3) != c->first || sqlite3_column_int64(st, 4) != c->last ||
+	    sqlite3_column_bytes(st, 5) != ENTRY_HASH_BYTES ||
+	    memcmp(sqlite3_column_blob(st, 5), c->head, ENTRY_HASH_BYTES) != 0)
+		goto out;
+	why = sqlite3_step(st) == SQLITE_DONE ? NULL : "it has more than one bundle record";
+out:
+	sqlite3_finalize(st);
+	return why;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	return s ? s : "";
+}
+
+/* One row's shape, seq, station, link and hash.  NULL, or why it fails. */
+static const char *row_check(sqlite3_stmt *st, const bundle_claim *c, const uint8_t pk[KEY_PK_BYTES],
+			     int64_t want, const uint8_t *prev, entry *en, char *why, size_t nwhy)
+{
+	en->seq = sqlite3_column_int64(st, 1);
+	if (en->seq != want) {
+		snprintf(why, nwhy, "the chain breaks: seq %" PRId64 " follows %" PRId64, en->seq, want - 1);
+		return why;
+	}
+	en->station = col_text(st, 0);
+	if (strcmp(en->station, c->station) != 0) {
+		snprintf(why, nwhy, "entry %" PRId64 " names another station", want);
+		return why;
+	}
+	if (sqlite3_column_bytes(st, 2) != ENTRY_HASH_BYTES || sqlite3_column_bytes(st, 3) != ENTRY_HASH_BYTES ||
+	    sqlite3_column_bytes(st, 4) != ENTRY_SIG_BYTES) {
+		snprintf(why, nwhy, "entry %" PRId64 " has a hash or signature of the wrong length", want);
+		return why;
+	}
+	memcpy(en->prev_hash, sqlite3_column_blob(st, 2), ENTRY_HASH_BYTES);
+	memcpy(en->hash, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
+	memcpy(en->sig, sqlite3_column_blob(st, 4), ENTRY_SIG_BYTES);
+	if (prev && memcmp(prev, en->prev_hash, ENTRY_HASH_BYTES) != 0) {
+		snprintf(why, nwhy, "the chain breaks: entry %" PRId64 " does not link to entry %" PRId64,
+			 want, want - 1);
+		return why;
+	}
+	en->kind = col_text(st, 5);
+	en->recorded_at = col_text(st, 6);
+	en->operator_ = col_text(st, 7);
+	en->episode = col_text(st, 8);
+	en->body = col_text(st, 9);
+	en->body_len = (size_t)sqlite3_column_bytes(st, 9);
+	uint8_t h[ENTRY_HASH_BYTES];
+	entry_hash(en, h);
+	if (memcmp(h, en->hash, ENTRY_HASH_BYTES) != 0) {
+		snprintf(why, nwhy, "entry %" PRId64 "'s hash does not match its fields", want);
+		return why;
+	}
+	if (want == 1) {
+		char pkhex[2 * KEY_PK_BYTES + 1], pat[2 * KEY_PK_BYTES + 16];
+		hex_encode(pkhex, pk, KEY_PK_BYTES);
+		snprintf(pat, sizeof pat, "\"pubkey\":\"%s\"", pkhex);
+		if (strcmp(en->kind, "station_init") != 0 || !strstr(en->body, pat)) {
+			snprintf(why, nwhy, "its first entry does not bind the roster's key for %s", c->station);
+			return why;
+		}
+	}
+	return NULL;
+}
+
+#define SELECT_ENTRIES \
+	"SELECT station, seq, prev_hash, hash, sig, kind, recorded_at, operator, episode, body " \
+	"FROM entries ORDER BY seq"
+
+static int is_drill(const char *episode)
+{
+	return strncmp(episode, "DRILL-", 6) == 0;
+}
+
+/* Step 3: the whole chain of a verified file. */
+static void walk_whole(sqlite3 *db, bundle_in *b)
+{
+	sqlite3_stmt *st = NULL;
+	char why[256];
+	uint8_t prev[ENTRY_HASH_BYTES];
+	entry en;
+	int64_t want = b->claim.first;
+	if (sqlite3_prepare_v2(db, SELECT_ENTRIES, -1, &st, NULL) != SQLITE_OK) {
+		reject(b, "its entries cannot be read");
+		return;
+	}
+	int s;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *bad = row_check(st, &b->claim, b->pk, want, want > b->claim.first ? prev : NULL,
+					    &en, why, sizeof why);
+		if (bad) {
+			reject(b, "%s", bad);
+			goto out;
+		}
+		memcpy(prev, en.hash, ENTRY_HASH_BYTES);
+		b->n_drill += is_drill(en.episode);
+		if (want == b->claim.last) {
+			/* The head: its signature authenticates the chain. */
+			if (memcmp(en.hash, b->claim.head, ENTRY_HASH_BYTES) != 0) {
+				reject(b, "its last entry is not the head its signature names");
+				goto out;
+			}
+			if (crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, b->pk) != 0) {
+				reject(b, "the signature of its head entry %" PRId64 " is bad", want);
+				goto out;
+			}
+		}
+		want++;
+	}
+	if (s != SQLITE_DONE)
+		reject(b, "its database is damaged (%s)", sqlite3_errmsg(db));
+	else if (want != b->claim.last + 1)
+		reject(b, "it ends at seq %" PRId64 ", not at %" PRId64 " as signed", want - 1, b->claim.last);
+	else {
+		b->first = b->claim.first;
+		b->last = b->claim.last;
+		b->n_entries = b->last - b->first + 1;
+	}
+out:
+	sqlite3_finalize(st);
+}
+
+/* Step 4: the verifiable prefix of a damaged copy, rebuilt clean. */
+static int walk_salvage(sqlite3 *db, bundle_in *b, bulu_err *e)
+{
+	sqlite3 *out = NULL;
+	sqlite3_stmt *st = NULL, *ins = NULL;
+	char why[256];
+	uint8_t prev[ENTRY_HASH_BYTES];
+	entry en;
+	int64_t want = b->claim.first;
+	int rc = BULU_OK;
+	if (sqlite3_open_v2(":memory:", &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+	    sqlite3_exec(out, "PRAGMA page_size = 65536", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(out, schema_bundle_sql, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(out, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(out, "INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins,
+			       NULL) != SQLITE_OK) {
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+		goto out;
+	}
+	if (db && meta_check(db, &b->claim, b->pk) == NULL &&
+	    sqlite3_prepare_v2(db, SELECT_ENTRIES, -1, &st, NULL) == SQLITE_OK) {
+		while (want <= b->claim.last && sqlite3_step(st) == SQLITE_ROW) {
+			if (row_check(st, &b->claim, b->pk, want, want > b->claim.first ? prev : NULL, &en, why,
+				      sizeof why) ||
+			    crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, b->pk) != 0)
+				break;
+			for (int c = 0; c < 10; c++)
+				sqlite3_bind_value(ins, c + 1, sqlite3_column_value(st, c));
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				goto out;
+			}
+			sqlite3_reset(ins);
+			memcpy(prev, en.hash, ENTRY_HASH_BYTES);
+			b->n_drill += is_drill(en.episode);
+			want++;
+		}
+	}
+	b->n_entries = want - b->claim.first;
+	b->first = b->claim.first;
+	b->last = want - 1;
+	if (b->n_entries == 0)
+		goto out; /* nothing to merge; the gap is recorded from the claim */
+	sqlite3_finalize(ins);
+	ins = NULL;
+	if (sqlite3_prepare_v2(out, "INSERT INTO bundle VALUES (1, ?, ?, '', '', ?, ?, ?, ?)", -1, &ins,
+			       NULL) != SQLITE_OK) {
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+		goto out;
+	}
+	sqlite3_bind_text(ins, 1, BUNDLE_FORMAT, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, b->claim.station, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(ins, 3, b->pk, KEY_PK_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 4, b->first);
+	sqlite3_bind_int64(ins, 5, b->last);
+	sqlite3_bind_blob(ins, 6, prev, ENTRY_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_int64 n = 0;
+	unsigned char *img = NULL;
+	if (sqlite3_step(ins) != SQLITE_DONE || sqlite3_exec(out, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ||
+	    !(img = sqlite3_serialize(out, "main", &n, 0)) || !(b->db = malloc((size_t)n))) {
+		sqlite3_free(img);
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+		goto out;
+	}
+	memcpy(b->db, img, (size_t)n);
+	b->db_len = n;
+	sqlite3_free(img);
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(ins);
+	sqlite3_close(out);
+	return rc;
+}
+
+/* A damaged copy's database ends mid-way: keep its whole pages and make
+ * the header's page count say so (SQLite refuses a file shorter than its
+ * header claims).  The bytes are not trusted either way: every entry read
+ * from them is checked on its own. */
+static void whole_pages(buf *img)
+{
+	if (img->len < 100) {
+		img->len = 0;
+		return;
+	}
+	const unsigned char *h = (const unsigned char *)img->p;
+	size_t ps = (size_t)h[16] << 8 | h[17];
+	if (ps == 1)
+		ps = 65536;
+	if (ps < 512 || (ps & (ps - 1)) != 0) {
+		img->len = 0;
+		return;
+	}
+	size_t pages = img->len / ps;
+	unsigned char *w = (unsigned char *)img->p + 28;
+	w[0] = (unsigned char)(pages >> 24);
+	w[1] = (unsigned char)(pages >> 16);
+	w[2] = (unsigned char)(pages >> 8);
+	w[3] = (unsigned char)pages;
+	img->len = pages * ps;
+}
+
+/* Unseal (when sealed) and inflate data into img.  For a whole file any
+ * failure rejects; for a damaged copy what came out before it is kept. */
+static int unpack(bundle_in *b, const bundle_ctx *c, const char *data, size_t n, int damaged, buf *img,
+		  char *why, size_t nwhy)
+{
+	buf plain = BUF_INIT;
+	bulu_err le;
+	const char *in = data;
+	size_t inlen = n;
+	int rc = 0;
+	if (b->claim.sealed) {
+		int opened = 0;
+		if (!seal_is_sealed(data, n)) {
+			snprintf(why, nwhy, "its signature says sealed but the file is not");
+			return -1;
+		}
+		if (!c->central) {
+			snprintf(why, nwhy, "it is sealed and no central key was given (--central DIR)");
+			return -1;
+		}
+		if (seal_decrypt(data, n, c->central, &plain, &opened, &le) != BULU_OK &&
+		    (!damaged || !opened)) {
+			snprintf(why, nwhy, "%s", le.msg);
+			buf_free(&plain);
+			return -1;
+		}
+		in = plain.p;
+		inlen = plain.len;
+	} else if (seal_is_sealed(data, n)) {
+		snprintf(why, nwhy, "the file is sealed but its signature says it is not");
+		return -1;
+	}
+	if (gz_decompress(in, inlen, BUNDLE_MAX_DB, img, &le) != BULU_OK) {
+		snprintf(why, nwhy, "%s", le.msg);
+		rc = damaged ? 0 : -1;
+	}
+	buf_free(&plain);
+	return rc;
+}
+
+int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
+{
+	char *data = NULL, *sigtext = NULL, why[512] = "";
+	size_t n = 0, nsig = 0;
+	buf img = BUF_INIT;
+	sqlite3 *db = NULL;
+	int rc = BULU_OK;
+	b->result = BUNDLE_MERGE;
+	bulu_err le;
+	if (text_slurp(b->path, &data, &n, &le) != BULU_OK) {
+		reject(b, "%s", le.msg);
+		return BULU_OK;
+	}
+	b->size = (int64_t)n;
+	minisig_prehash(data, n, b->file_hash);
+	if (c->seen && c->seen(c->seen_arg, b->file_hash)) {
+		b->result = BUNDLE_SKIP;
+		goto out;
+	}
+	char sigpath[PATH_MAX + 16];
+	snprintf(sigpath, sizeof sigpath, "%s.minisig", b->path);
+	minisig s;
+	const roster_entry *re;
+	if (text_slurp(sigpath, &sigtext, &nsig, &le) != BULU_OK) {
+		reject(b, "no signature: %s is missing or unreadable", sigpath);
+		goto out;
+	}
+	if (minisig_parse(sigtext, nsig, &s, &le) != BULU_OK) {
+		reject(b, "bad signature file: %s", le.msg);
+		goto out;
+	}
+	if (!(re = roster_by_key_id(c->roster, s.key_id))) {
+		char hex[2 * KEY_ID_BYTES + 1];
+		hex_encode(hex, s.key_id, KEY_ID_BYTES);
+		reject(b, "signed by an unknown station key (id %s): no station in the roster has it "
+			  "(bulu roster add)", hex);
+		goto out;
+	}
+	memcpy(b->pk, re->pk, KEY_PK_BYTES);
+	if (minisig_check_trusted(&s, re->pk) != 0) {
+		reject(b, "bad signature: its trusted comment does not verify under %s's key", re->station);
+		goto out;
+	}
+	if (bundle_claim_parse(s.trusted, &b->claim) != 0) {
+		reject(b, "signed by %s, but not as a bulu bundle", re->station);
+		goto out;
+	}
+	if (strcmp(b->claim.station, re->station) != 0) {
+		reject(b, "signed with %s's key but names station %s", re->station, b->claim.station);
+		goto out;
+	}
+	b->claim_ok = 1;
+	int damaged = 0;
+	if (minisig_check(&s, b->file_hash, re->pk) != 0) {
+		if (b->size >= b->claim.size) {
+			reject(b, "bad signature: the file was changed after %s signed it", re->station);
+			goto out;
+		}
+		damaged = 1;
+	}
+	int bad = unpack(b, c, data, n, damaged, &img, why, sizeof why);
+	if (bad) {
+		reject(b, "%s", why);
+		goto out;
+	}
+	if (img.oom) {
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory reading %s", b->path);
+		goto out;
+	}
+	if (damaged)
+		whole_pages(&img);
+	db = img.len >= 512 ? open_image((unsigned char *)img.p, img.len) : NULL;
+	if (db && !schema_ok(db)) {
+		sqlite3_close(db);
+		db = NULL;
+		if (!damaged) {
+			reject(b, "it is not a bulu bundle database (unexpected tables)");
+			goto out;
+		}
+	}
+	if (!damaged) {
+		const char *bad_meta = db ? meta_check(db, &b->claim, b->pk) : "it is not a SQLite database";
+		if (bad_meta) {
+			reject(b, "%s", bad_meta);
+			goto out;
+		}
+		walk_whole(db, b);
+		if (b->result == BUNDLE_MERGE) {
+			size_t len = 0;
+			sqlite3_close(db);
+			db = NULL;
+			b->db = (unsigned char *)buf_steal(&img, &len);
+			b->db_len = (int64_t)len;
+		}
+	} else {
+		b->result = BUNDLE_SALVAGE;
+		rc = walk_salvage(db, b, e);
+		char gap[96] = "";
+		if (b->last < b->claim.last)
+			snprintf(gap, sizeof gap, "; %" PRId64 "-%" PRId64 " reported as a gap", b->last + 1,
+				 b->claim.last);
+		if (b->n_entries > 0)
+			snprintf(b->reason, sizeof b->reason,
+				 "damaged copy (%" PRId64 " of %" PRId64 " bytes%s%s): entries %" PRId64 "-%" PRId64
+				 " salvaged%s", b->size, b->claim.size, why[0] ? "; " : "", why, b->first, b->last, gap);
+		else
+			snprintf(b->reason, sizeof b->reason,
+				 "damaged copy (%" PRId64 " of %" PRId64 " bytes%s%s): nothing could be salvaged%s",
+				 b->size, b->claim.size, why[0] ? "; " : "", why, gap);
+	}
+out:
+	sqlite3_close(db);
+	free(data);
+	free(sigtext);
+	buf_free(&img);
+	return rc;
+}
+
+void bundle_in_free(bundle_in *b)
+{
+	free(b->db);
+	b->db = NULL;
+	b->db_len = 0;
+}

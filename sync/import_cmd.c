@@ -1,0 +1,345 @@
+/*
+ * import_cmd.c - `bulu sync import`: bundles into the central ledger.
+ *
+ * Checking a bundle (signature, unsealing, inflating, hashing every entry)
+ * runs on worker threads a few bundles ahead, while the main thread merges
+ * the checked ones in the order given, one transaction each.  Files already
+ * imported (same content hash) are skipped before anything is opened, so a
+ * LAN spool can be imported again and again cheaply.
+ */
+#include <dirent.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bulu/cli.h"
+#include "bulu/ledger.h"
+
+static const char usage[] =
+	"usage: bulu sync import --ledger LEDGER.db [--roster ROSTER] [--central DIR] BUNDLE|DIR...\n"
+	"\n"
+	"Verify each bundle and merge it into the central ledger (created if missing).\n"
+	"A bundle must be signed by a station key in the roster; its every hash and\n"
+	"link is recomputed and its head's signature verified.  Each bundle is merged\n"
+	"whole or not at all; importing again changes nothing; any order of any\n"
+	"overlapping bundles gives the same ledger.  A DIR means every *.bulu in it\n"
+	"(a LAN spool): files imported before are skipped by their content hash.\n"
+	"\n"
+	"  --ledger FILE   the central ledger (SQLite)\n"
+	"  --roster FILE   trusted station keys (default $BULU_ROSTER; see bulu roster)\n"
+	"  --central DIR   the central key, to open sealed bundles (default $BULU_CENTRAL)\n"
+	"\n"
+	"Prints one line per bundle: merged, skipped, salvaged (a damaged copy: its\n"
+	"verifiable leading entries merged, the rest a gap) or rejected, with why.\n"
+	"A fork (a station's seq held with two different entries) keeps both.\n"
+	"Exit 0 all merged or skipped; 1 a salvage or a fork; 2 bad usage (nothing\n"
+	"done); 3 a bundle rejected (unknown key, bad signature, broken chain).\n";
+
+struct job {
+	bundle_in b;
+	int ready, rc;
+	bulu_err e;
+};
+
+struct pipeline {
+	struct job *jobs;
+	size_t n, next, merged, ahead;
+	const bundle_ctx *ctx;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *worker(void *arg)
+{
+	struct pipeline *p = arg;
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		while (p->next < p->n && p->next >= p->merged + p->ahead)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->next >= p->n) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		struct job *j = &p->jobs[p->next++];
+		pthread_mutex_unlock(&p->mu);
+		j->rc = bundle_check(&j->b, p->ctx, &j->e);
+		pthread_mutex_lock(&p->mu);
+		j->ready = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+/* Sorted file hashes already imported: bsearch them. */
+struct seen {
+	uint8_t *h;
+	size_t n;
+};
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return memcmp(a, b, MINISIG_PREHASH_BYTES);
+}
+
+static int seen_fn(void *arg, const uint8_t hash[MINISIG_PREHASH_BYTES])
+{
+	struct seen *s = arg;
+	return s->n && bsearch(hash, s->h, s->n, MINISIG_PREHASH_BYTES, cmp_hash) != NULL;
+}
+
+/* Collect the bundle files: the files named, and the *.bulu in each DIR
+ * (sorted).  A missing file is bad usage: nothing is imported then. */
+static int is_bundle_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 5 && strcmp(name + n - 5, ".bulu") == 0 && name[0] != '.';
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_path(char ***v, size_t *n, size_t *cap, char *p)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 64;
+		char **nv = realloc(*v, nc * sizeof *nv);
+		if (!nv) {
+			free(p);
+			return -1;
+		}
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = p;
+	return 0;
+}
+
+static int collect(const char *cmd, char **args, int nargs, char ***out, size_t *nout)
+{
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	int rc = BULU_OK;
+	for (int i = 0; i < nargs && rc == BULU_OK; i++) {
+		struct stat sb;
+		if (stat(args[i], &sb) != 0) {
+			rc = cli_usage(cmd, "%s: no such bundle or directory", args[i]);
+			break;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			char *p = strdup(args[i]);
+			if (!p || add_path(&v, &n, &cap, p) != 0)
+				rc = BULU_SYSTEM;
+			continue;
+		}
+		DIR *d = opendir(args[i]);
+		if (!d) {
+			rc = cli_usage(cmd, "%s: cannot read the directory", args[i]);
+			break;
+		}
+		size_t from = n;
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL && rc == BULU_OK) {
+			if (!is_bundle_name(de->d_name))
+				continue;
+			size_t len = strlen(args[i]) + strlen(de->d_name) + 2;
+			char *p = malloc(len);
+			if (!p || (snprintf(p, len, "%s/%s", args[i], de->d_name), add_path(&v, &n, &cap, p) != 0))
+				rc = BULU_SYSTEM;
+		}
+		closedir(d);
+		qsort(v + from, n - from, sizeof *v, cmp_str);
+	}
+	if (rc == BULU_SYSTEM)
+		fprintf(stderr, "bulu: out of memory\n");
+	if (rc != BULU_OK) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return rc;
+	}
+	*out = v;
+	*nout = n;
+	return BULU_OK;
+}
+
+static void report(const bundle_in *b, const ledger_merge_result *r)
+{
+	switch (b->result) {
+	case BUNDLE_SKIP:
+		printf("skipped  %s: imported before\n", b->path);
+		break;
+	case BUNDLE_REJECT:
+		printf("rejected %s: %s\n", b->path, b->reason);
+		break;
+	case BUNDLE_MERGE:
+		printf("merged   %s: %s %" PRId64 "-%" PRId64 ", %" PRId64 " entries, %" PRId64 " new%s",
+		       b->path, b->claim.station, b->first, b->last, b->n_entries, r->new_entries,
+		       b->n_drill ? " (drill entries kept apart)" : "");
+		break;
+	case BUNDLE_SALVAGE:
+		printf("salvaged %s: %s: %s, %" PRId64 " new", b->path, b->claim.station, b->reason, r->new_entries);
+		break;
+	}
+	if ((b->result == BUNDLE_MERGE || b->result == BUNDLE_SALVAGE)) {
+		if (r->forks)
+			printf("; FORK: %" PRId64 " seqs now held with two different entries", r->forks);
+		putchar('\n');
+	}
+}
+
+/* Was this exact file merged already (earlier in this run, or before)? */
+static int already(ledger *l, const bundle_in *b)
+{
+	sqlite3_stmt *st = NULL;
+	char hex[2 * MINISIG_PREHASH_BYTES + 1];
+	hex_encode(hex, b->file_hash, MINISIG_PREHASH_BYTES);
+	int yes = 0;
+	if (sqlite3_prepare_v2(ledger_db(l), "SELECT 1 FROM imports WHERE file_hash = ? "
+					     "AND result IN ('merged', 'salvaged') LIMIT 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+		yes = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return yes;
+}
+
+static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *worst, bulu_err *e)
+{
+	struct pipeline p = {.n = n, .ctx = ctx};
+	p.jobs = calloc(n ? n : 1, sizeof *p.jobs);
+	if (!p.jobs)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		p.jobs[i].b.path = paths[i];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int nw = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
+	if ((size_t)nw > n)
+		nw = n ? (int)n : 1;
+	p.ahead = (size_t)nw * 2;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	pthread_t th[16];
+	int started = 0;
+	for (int t = 0; t < nw; t++)
+		if (pthread_create(&th[t], NULL, worker, &p) == 0)
+			started++;
+	int rc = BULU_OK, progress = cli_progress_wanted() && n > 1;
+	int64_t total = 0;
+	if (!started)
+		worker(&p); /* no threads: check them all here */
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &p.jobs[i];
+		pthread_mutex_lock(&p.mu);
+		while (!j->ready)
+			pthread_cond_wait(&p.cv, &p.mu);
+		pthread_mutex_unlock(&p.mu);
+		ledger_merge_result r = {0, 0};
+		if (rc == BULU_OK && j->rc != BULU_OK) {
+			*e = j->e;
+			rc = j->rc;
+		}
+		if (rc == BULU_OK && j->b.result != BUNDLE_SKIP && j->b.result != BUNDLE_REJECT && already(l, &j->b))
+			j->b.result = BUNDLE_SKIP;
+		if (rc == BULU_OK && j->b.result != BUNDLE_SKIP)
+			rc = ledger_merge(l, &j->b, &r, e);
+		if (rc == BULU_OK) {
+			report(&j->b, &r);
+			total += r.new_entries;
+			int s = j->b.result == BUNDLE_REJECT				? BULU_INTEGRITY
+				: j->b.result == BUNDLE_SALVAGE || r.forks ? BULU_FINDINGS
+									   : BULU_OK;
+			if (s > *worst)
+				*worst = s;
+		}
+		bundle_in_free(&j->b);
+		pthread_mutex_lock(&p.mu);
+		p.merged = i + 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+		if (progress)
+			fprintf(stderr, "\rimporting: %zu/%zu bundles, %" PRId64 " new entries", i + 1, n, total);
+	}
+	if (progress)
+		fputc('\n', stderr);
+	for (int t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	for (size_t i = 0; i < n; i++)
+		bundle_in_free(&p.jobs[i].b);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
+	free(p.jobs);
+	return rc;
+}
+
+int cmd_sync_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"ledger", required_argument, 0, 'l'}, {"roster", required_argument, 0, 'r'},
+		{"central", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	const char *lpath = NULL, *rpath = getenv("BULU_ROSTER"), *cdir = getenv("BULU_CENTRAL");
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': lpath = optarg; break;
+		case 'r': rpath = optarg; break;
+		case 'c': cdir = optarg; break;
+		case 'h': return cli_help(usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (!lpath || !*lpath)
+		return cli_usage(argv[0], "--ledger FILE is required");
+	if (!rpath || !*rpath)
+		return cli_usage(argv[0], "--roster FILE is required (or set BULU_ROSTER)");
+	if (optind >= argc)
+		return cli_usage(argv[0], "name at least one bundle or directory");
+	char **paths = NULL;
+	size_t n = 0;
+	int rc = collect(argv[0], argv + optind, argc - optind, &paths, &n);
+	if (rc != BULU_OK)
+		return rc;
+	bulu_err e = {0};
+	roster ro = {0};
+	central_keys ck = {0};
+	struct seen seen = {NULL, 0};
+	ledger *l = NULL;
+	int worst = BULU_OK, have_central = 0;
+	rc = roster_load(rpath, 0, &ro, &e);
+	if (rc == BULU_OK && cdir && *cdir) {
+		rc = central_load(cdir, &ck, &e);
+		have_central = rc == BULU_OK;
+	}
+	if (rc == BULU_OK)
+		rc = ledger_open(lpath, 1, &l, &e);
+	if (rc == BULU_OK)
+		rc = ledger_done_hashes(l, &seen.h, &seen.n, &e);
+	if (rc == BULU_OK) {
+		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen};
+		rc = run_import(l, &ctx, paths, n, &worst, &e);
+	}
+	if (rc == BULU_OK && n == 0)
+		fprintf(stderr, "bulu: no bundles (*.bulu) found\n");
+	if (fflush(stdout) != 0 && rc == BULU_OK)
+		rc = bulu_errf(&e, BULU_SYSTEM, "writing to standard output failed");
+	ledger_close(l);
+	central_free(&ck);
+	roster_free(&ro);
+	free(seen.h);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (rc != BULU_OK)
+		return cli_fail(&e);
+	if (worst == BULU_INTEGRITY)
+		fprintf(stderr, "bulu: some bundles were rejected: nothing of them was merged\n");
+	return worst;
+}

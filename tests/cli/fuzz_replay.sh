@@ -6,7 +6,7 @@
 # aborts on any broken invariant; the sanitizer build also on memory errors.
 . "$(dirname "$0")/../lib.sh"
 : "${FUZZ:?FUZZ must point at the built fuzz targets}"
-for t in fuzz_csv fuzz_import; do
+for t in fuzz_csv fuzz_import fuzz_bundle; do
 	if "$FUZZ/$t" "tests/fuzz/corpus/$t" tests/data >"$T/out" 2>"$T/err"; then
 		n=$(sed -n 's/.*replayed \([0-9]*\) inputs.*/\1/p' "$T/out")
 		check "$t replayed its corpus ($n inputs)" [ "${n:-0}" -ge 20 ]

@@ -80,5 +80,21 @@ run journal verify
 BULU_HOME="$W/WARD3" run journal verify
 run journal show --kind charge --format table
 
-printf '\nThe stations are in %s%s.\n' "$W" "$([ "$KEEP" = 1 ] && echo '' || echo ' (removed on exit; KEEP=1 keeps them)')"
-echo "Next: sync/ carries these journals to the central ledger, reconcile/ matches them against the HIS."
+step "The central office: its key, and the stations it trusts"
+unset BULU_HOME
+run central init --dir "$W/central"
+run roster add --roster "$W/roster.txt" --from-station "$W/OPD1"
+run roster add --roster "$W/roster.txt" --from-station "$W/WARD3"
+
+step "Each station's journal onto the USB stick, sealed to the central key"
+run sync export --dir "$W/OPD1" --out "$W/usb" --seal-to "$W/central/central.pub"
+run sync export --dir "$W/WARD3" --out "$W/usb" --seal-to "$W/central/central.pub"
+ls -l "$W/usb"
+
+step "At the central office: verified and merged, in any order, as often as the stick comes"
+run sync import --ledger "$W/ledger.db" --roster "$W/roster.txt" --central "$W/central" "$W/usb"
+run sync import --ledger "$W/ledger.db" --roster "$W/roster.txt" --central "$W/central" "$W/usb"
+run sync status --ledger "$W/ledger.db"
+
+printf '\nThe stations, the stick and the ledger are in %s%s.\n' "$W" "$([ "$KEEP" = 1 ] && echo '' || echo ' (removed on exit; KEEP=1 keeps them)')"
+echo "Next: reconcile/ matches the ledger against the HIS exports."

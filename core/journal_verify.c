@@ -73,46 +73,57 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-/* Check one row's shape, link and hash.  Returns NULL or why it is bad. */
-static const char *check_row(journal *j, sqlite3_stmt *st, int64_t want,
-			     const uint8_t prev[ENTRY_HASH_BYTES], entry *en,
-			     char *why, size_t nwhy)
+int journal_entry_from_row(sqlite3_stmt *st, entry *en)
 {
-	en->seq = sqlite3_column_int64(st, 1);
-	if (en->seq != want) {
-		snprintf(why, nwhy, "seq %lld is missing (the journal jumps from %lld to %lld)",
-			 (long long)want, (long long)want - 1, (long long)en->seq);
-		return why;
-	}
 	en->station = col_text(st, 0);
-	if (strcmp(en->station, j->station) != 0)
-		return "the entry names another station";
+	en->seq = sqlite3_column_int64(st, 1);
 	if (sqlite3_column_bytes(st, 2) != ENTRY_HASH_BYTES ||
 	    sqlite3_column_bytes(st, 3) != ENTRY_HASH_BYTES ||
 	    sqlite3_column_bytes(st, 4) != ENTRY_SIG_BYTES)
-		return "prev_hash, hash or sig has the wrong length";
+		return -1;
 	memcpy(en->prev_hash, sqlite3_column_blob(st, 2), ENTRY_HASH_BYTES);
 	memcpy(en->hash, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
 	memcpy(en->sig, sqlite3_column_blob(st, 4), ENTRY_SIG_BYTES);
-	if (memcmp(en->prev_hash, prev, ENTRY_HASH_BYTES) != 0)
-		return "prev_hash does not link to the previous entry's hash (entries removed, inserted or reordered)";
 	en->kind = col_text(st, 5);
 	en->recorded_at = col_text(st, 6);
 	en->operator_ = col_text(st, 7);
 	en->episode = col_text(st, 8);
 	en->body = col_text(st, 9);
 	en->body_len = (size_t)sqlite3_column_bytes(st, 9);
+	return 0;
+}
+
+int journal_entry_binds_key(const entry *en, const uint8_t pk[KEY_PK_BYTES])
+{
+	char pkhex[2 * KEY_PK_BYTES + 1], pat[2 * KEY_PK_BYTES + 16];
+	hex_encode(pkhex, pk, KEY_PK_BYTES);
+	snprintf(pat, sizeof pat, "\"pubkey\":\"%s\"", pkhex);
+	return strcmp(en->kind, "station_init") == 0 && strstr(en->body, pat) != NULL;
+}
+
+/* Check one row's shape, link and hash.  Returns NULL or why it is bad. */
+static const char *check_row(journal *j, sqlite3_stmt *st, int64_t want,
+			     const uint8_t prev[ENTRY_HASH_BYTES], entry *en,
+			     char *why, size_t nwhy)
+{
+	int shape = journal_entry_from_row(st, en);
+	if (en->seq != want) {
+		snprintf(why, nwhy, "seq %lld is missing (the journal jumps from %lld to %lld)",
+			 (long long)want, (long long)want - 1, (long long)en->seq);
+		return why;
+	}
+	if (strcmp(en->station, j->station) != 0)
+		return "the entry names another station";
+	if (shape != 0)
+		return "prev_hash, hash or sig has the wrong length";
+	if (memcmp(en->prev_hash, prev, ENTRY_HASH_BYTES) != 0)
+		return "prev_hash does not link to the previous entry's hash (entries removed, inserted or reordered)";
 	uint8_t h[ENTRY_HASH_BYTES];
 	entry_hash(en, h);
 	if (memcmp(h, en->hash, ENTRY_HASH_BYTES) != 0)
 		return "its hash does not match its stored fields (the entry was edited)";
-	if (want == 1) {
-		char pkhex[2 * KEY_PK_BYTES + 1], pat[2 * KEY_PK_BYTES + 16];
-		hex_encode(pkhex, j->pk, KEY_PK_BYTES);
-		snprintf(pat, sizeof pat, "\"pubkey\":\"%s\"", pkhex);
-		if (strcmp(en->kind, "station_init") != 0 || !strstr(en->body, pat))
-			return "the first entry does not bind this station's public key";
-	}
+	if (want == 1 && !journal_entry_binds_key(en, j->pk))
+		return "the first entry does not bind this station's public key";
 	return NULL;
 }
 
@@ -142,8 +153,7 @@ int journal_verify(journal *j, int64_t *count, bulu_err *e)
 	if (!c)
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	if (sqlite3_prepare_v2(j->db,
-			       "SELECT station, seq, prev_hash, hash, sig, kind, recorded_at, operator, "
-			       "episode, body FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+			       "SELECT " JOURNAL_COLUMNS " FROM entries ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
 		free(c);
 		return journal_sqlerr(j, e, "journal.db");
 	}

@@ -132,66 +132,33 @@ out:
 	return why;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? s : "";
-}
-
 /* One row's shape, seq, station, link and hash.  NULL, or why it fails. */
 static const char *row_check(sqlite3_stmt *st, const bundle_claim *c, const uint8_t pk[KEY_PK_BYTES],
 			     int64_t want, const uint8_t *prev, entry *en, char *why, size_t nwhy)
 {
-	en->seq = sqlite3_column_int64(st, 1);
-	if (en->seq != want) {
+	uint8_t h[ENTRY_HASH_BYTES] = {0};
+	int shape = journal_entry_from_row(st, en);
+	if (shape == 0)
+		entry_hash(en, h);
+	if (en->seq != want)
 		snprintf(why, nwhy, "the chain breaks: seq %" PRId64 " follows %" PRId64, en->seq, want - 1);
-		return why;
-	}
-	en->station = col_text(st, 0);
-	if (strcmp(en->station, c->station) != 0) {
+	else if (strcmp(en->station, c->station) != 0)
 		snprintf(why, nwhy, "entry %" PRId64 " names another station", want);
-		return why;
-	}
-	if (sqlite3_column_bytes(st, 2) != ENTRY_HASH_BYTES || sqlite3_column_bytes(st, 3) != ENTRY_HASH_BYTES ||
-	    sqlite3_column_bytes(st, 4) != ENTRY_SIG_BYTES) {
+	else if (shape != 0)
 		snprintf(why, nwhy, "entry %" PRId64 " has a hash or signature of the wrong length", want);
-		return why;
-	}
-	memcpy(en->prev_hash, sqlite3_column_blob(st, 2), ENTRY_HASH_BYTES);
-	memcpy(en->hash, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
-	memcpy(en->sig, sqlite3_column_blob(st, 4), ENTRY_SIG_BYTES);
-	if (prev && memcmp(prev, en->prev_hash, ENTRY_HASH_BYTES) != 0) {
+	else if (prev && memcmp(prev, en->prev_hash, ENTRY_HASH_BYTES) != 0)
 		snprintf(why, nwhy, "the chain breaks: entry %" PRId64 " does not link to entry %" PRId64,
 			 want, want - 1);
-		return why;
-	}
-	en->kind = col_text(st, 5);
-	en->recorded_at = col_text(st, 6);
-	en->operator_ = col_text(st, 7);
-	en->episode = col_text(st, 8);
-	en->body = col_text(st, 9);
-	en->body_len = (size_t)sqlite3_column_bytes(st, 9);
-	uint8_t h[ENTRY_HASH_BYTES];
-	entry_hash(en, h);
-	if (memcmp(h, en->hash, ENTRY_HASH_BYTES) != 0) {
+	else if (memcmp(h, en->hash, ENTRY_HASH_BYTES) != 0)
 		snprintf(why, nwhy, "entry %" PRId64 "'s hash does not match its fields", want);
-		return why;
-	}
-	if (want == 1) {
-		char pkhex[2 * KEY_PK_BYTES + 1], pat[2 * KEY_PK_BYTES + 16];
-		hex_encode(pkhex, pk, KEY_PK_BYTES);
-		snprintf(pat, sizeof pat, "\"pubkey\":\"%s\"", pkhex);
-		if (strcmp(en->kind, "station_init") != 0 || !strstr(en->body, pat)) {
-			snprintf(why, nwhy, "its first entry does not bind the roster's key for %s", c->station);
-			return why;
-		}
-	}
-	return NULL;
+	else if (want == 1 && !journal_entry_binds_key(en, pk))
+		snprintf(why, nwhy, "its first entry does not bind the roster's key for %s", c->station);
+	else
+		return NULL;
+	return why;
 }
 
-#define SELECT_ENTRIES \
-	"SELECT station, seq, prev_hash, hash, sig, kind, recorded_at, operator, episode, body " \
-	"FROM entries ORDER BY seq"
+#define SELECT_ENTRIES "SELECT " JOURNAL_COLUMNS " FROM entries ORDER BY seq"
 
 static int is_drill(const char *episode)
 {

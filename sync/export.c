@@ -156,8 +156,7 @@ static int build_db(journal *j, int64_t since, int64_t last, unsigned char **img
 	}
 	sqlite3_finalize(wr);
 	wr = NULL;
-	if (sqlite3_prepare_v2(jdb, "SELECT station, seq, prev_hash, hash, sig, kind, recorded_at, operator, "
-			       "episode, body FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
+	if (sqlite3_prepare_v2(jdb, "SELECT " JOURNAL_COLUMNS " FROM entries WHERE seq > ? AND seq <= ? ORDER BY seq",
 			       -1, &rd, NULL) != SQLITE_OK) {
 		sqlerr(jdb, e, "reading journal.db");
 		goto out;

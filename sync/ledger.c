@@ -170,7 +170,7 @@ static int run(ledger *l, const char *sql, const bundle_in *b, int64_t *changes,
 	return BULU_OK;
 }
 
-#define COLS "station, seq, prev_hash, hash, sig, kind, recorded_at, operator, episode, body"
+#define COLS JOURNAL_COLUMNS
 
 /* The entries of the attached bundle b into the ledger. */
 static int merge_entries(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err *e)

@@ -92,6 +92,16 @@ int journal_episode(journal *j, char id[64], int *drill, bulu_err *e);
  */
 int journal_verify(journal *j, int64_t *count, bulu_err *e);
 
+/* The entry columns, in the order journal_entry_from_row() reads them. */
+#define JOURNAL_COLUMNS \
+	"station, seq, prev_hash, hash, sig, kind, recorded_at, operator, episode, body"
+/* Fill en from a row of JOURNAL_COLUMNS (strings borrowed from st, valid
+ * until it steps).  -1 when a hash or signature has the wrong length. */
+int journal_entry_from_row(sqlite3_stmt *st, entry *en);
+/* 1 when en is a station's first entry binding pk: kind station_init, its
+ * body naming the key. */
+int journal_entry_binds_key(const entry *en, const uint8_t pk[KEY_PK_BYTES]);
+
 /* After a deliberate restore from an old copy: make the head record follow
  * the journal again and append a note entry saying so (with reason). */
 int journal_accept_restore(const char *dir, const char *operator_,

@@ -218,8 +218,9 @@ static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *w
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		p.jobs[i].b.path = paths[i];
+	/* One core is the merging's; the checkers share the others. */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int nw = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
+	int nw = ncpu < 3 ? 1 : ncpu > 17 ? 16 : (int)ncpu - 1;
 	if ((size_t)nw > n)
 		nw = n ? (int)n : 1;
 	p.ahead = (size_t)nw * 2;

@@ -73,6 +73,12 @@ int ledger_open(const char *path, int create, ledger **out, bulu_err *e)
 			goto fail;
 		}
 	}
+	/* 64 KiB pages: a ledger holds millions of ~600-byte entries, and
+	 * bigger pages cut SQLite's per-page work by a fifth (docs/benchmarks.md). */
+	if (!exists && sqlite3_exec(l->db, "PRAGMA page_size = 65536", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = sqlerr(l, e, "cannot create");
+		goto fail;
+	}
 	if (sqlite3_exec(l->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
 				"PRAGMA cache_size = -262144", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlerr(l, e, "cannot open");

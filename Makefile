@@ -3,8 +3,8 @@
 #   make              build build/bulu
 #   make check        install missing packages, build, run unit + CLI + crash tests
 #   make check-asan   the same tests on an ASan+UBSan build (build-asan/)
-#   make demo         a station's outage captured end to end
-#   make bench        B1 and B2 of QUALITY.md, with their floors
+#   make demo         an outage captured at two stations and carried to a central ledger
+#   make bench        B1, B2 and B3 of QUALITY.md, with their floors
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local

@@ -285,7 +285,7 @@ int cmd_sync_import(int argc, char **argv)
 		{"ledger", required_argument, 0, 'l'}, {"roster", required_argument, 0, 'r'},
 		{"central", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	const char *lpath = NULL, *rpath = getenv("BULU_ROSTER"), *cdir = getenv("BULU_CENTRAL");
+	const char *lpath = NULL, *rpath = NULL, *cdir = getenv("BULU_CENTRAL");
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -299,7 +299,7 @@ int cmd_sync_import(int argc, char **argv)
 	}
 	if (!lpath || !*lpath)
 		return cli_usage(argv[0], "--ledger FILE is required");
-	if (!rpath || !*rpath)
+	if (!(rpath = roster_default_path(rpath)))
 		return cli_usage(argv[0], "--roster FILE is required (or set BULU_ROSTER)");
 	if (optind >= argc)
 		return cli_usage(argv[0], "name at least one bundle or directory");

@@ -146,21 +146,42 @@ done_time:;
 	return 0;
 }
 
+long long clock_days_from_civil(int y, int m, int d)
+{
+	/* Howard Hinnant's days_from_civil: proleptic Gregorian, 1970-01-01 = 0 */
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153u * (unsigned)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (unsigned)d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
+}
+
+static int fixed_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 long long clock_epoch(const char *iso)
 {
+	/* exactly the normalised form: YYYY-MM-DDTHH:MM:SS±HH:MM (25 bytes) */
 	int y, mo, d, h, mi, se, oh, om;
-	char sign;
-	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%c%2d:%2d", &y, &mo, &d, &h, &mi,
-		   &se, &sign, &oh, &om) != 9 || (sign != '+' && sign != '-'))
+	if (strlen(iso) != 25 || iso[4] != '-' || iso[7] != '-' || iso[10] != 'T' ||
+	    iso[13] != ':' || iso[16] != ':' || (iso[19] != '+' && iso[19] != '-') || iso[22] != ':' ||
+	    fixed_digits(iso, 4, &y) || fixed_digits(iso + 5, 2, &mo) || fixed_digits(iso + 8, 2, &d) ||
+	    fixed_digits(iso + 11, 2, &h) || fixed_digits(iso + 14, 2, &mi) || fixed_digits(iso + 17, 2, &se) ||
+	    fixed_digits(iso + 20, 2, &oh) || fixed_digits(iso + 23, 2, &om))
 		return -1;
-	struct tm tm = {0};
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	long long t = (long long)timegm(&tm);
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -1;
+	long long t = clock_days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + se;
 	long long off = oh * 3600LL + om * 60LL;
-	return sign == '+' ? t - off : t + off;
+	return iso[19] == '+' ? t - off : t + off;
 }

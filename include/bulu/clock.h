@@ -25,7 +25,10 @@ void clock_now_iso(char out[CLOCK_ISO_MAX]);
  */
 int clock_parse(const char *s, char out[CLOCK_ISO_MAX]);
 
-/* Seconds since the epoch of a normalised ISO-8601 time, or -1. */
+/* Seconds since the epoch of a normalised ISO-8601 time
+ * ("YYYY-MM-DDTHH:MM:SS±HH:MM"), or -1. */
 long long clock_epoch(const char *iso);
+/* Days since 1970-01-01 of a proleptic Gregorian date (no range checks). */
+long long clock_days_from_civil(int y, int m, int d);
 
 #endif

@@ -14,7 +14,7 @@ DATADIR ?= $(PREFIX)/share/bulu
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 libsodium zlib
+PKGS = sqlite3 libsodium zlib libcjson
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -42,7 +42,9 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
 SCHEMAS = $(sort $(wildcard schemas/*.sql))
-GEN_OBJ = $(SCHEMAS:schemas/%.sql=$(BUILD)/gen/schema_%.o)
+PROFILES = $(sort $(wildcard schemas/*.profile))
+GEN_OBJ = $(SCHEMAS:schemas/%.sql=$(BUILD)/gen/schema_%.o) \
+	$(PROFILES:schemas/%.profile=$(BUILD)/gen/profile_%.o)
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_OBJ)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -76,6 +78,16 @@ $(BUILD)/gen/schema_%.c: schemas/%.sql scripts/embed.sh
 
 .PRECIOUS: $(BUILD)/gen/schema_%.c
 $(BUILD)/gen/schema_%.o: $(BUILD)/gen/schema_%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# HIS profiles likewise: schemas/his-default.profile becomes
+# `const char profile_his_default[]` (hyphens become underscores).
+$(BUILD)/gen/profile_%.c: schemas/%.profile scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh profile_$(subst -,_,$*) $< > $@
+
+.PRECIOUS: $(BUILD)/gen/profile_%.c
+$(BUILD)/gen/profile_%.o: $(BUILD)/gen/profile_%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbulu.a

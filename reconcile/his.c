@@ -1,0 +1,899 @@
+/*
+ * his.c - reading one HIS export into compact rows (see his.h): the bytes,
+ * their encoding, the CSV, the header, and the hand-over of records to
+ * conversion (his_row.c).
+ *
+ * The file is read in 1 MiB chunks and fed to libcsv as it comes (the same
+ * options as core/csvfile.c: CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+ * CSV_REPALL_NL), so memory holds the rows and the string pool, never the
+ * file.  UTF-8 is validated chunk by chunk before libcsv sees it (a character
+ * cut by a chunk's end waits for the next); GB18030 goes through iconv chunk
+ * by chunk the same way.  Under encoding `auto` a file turns out to be
+ * GB18030 when its bytes stop being UTF-8: if that happens in the first
+ * chunk nothing has been parsed yet and the chunk is simply decoded again;
+ * later, the source is rewound and read again from the start (a pipe cannot
+ * be rewound: then it is an error that says to set the encoding).
+ *
+ * libcsv hands each field to on_field: only the profile's columns are
+ * copied, into the current batch (a column -> field table built from the
+ * header); the others cost a compare.  Full batches of records go to
+ * conversion: on a second thread when the input is large and the machine
+ * has two CPUs (parsing and interning then overlap), else right away on
+ * this one.  Batches are converted in order either way, so the rows, and
+ * the first error, are the same.
+ *
+ * Invariants:
+ *  - Row numbers are csvfile's: records counted from 1, the header is the
+ *    first non-blank record, blank records (every field empty) skipped but
+ *    counted, a CRLF pair ends one record.
+ *  - A data record with fewer fields than the header, or a non-empty field
+ *    beyond the header's last, is refused (a broken export: a remark's line
+ *    break or comma that was not quoted).
+ *  - Which error is reported does not depend on threads: conversion sees
+ *    every record before the one the parser refused, and its error (on an
+ *    earlier row) wins.
+ *  - Messages are "FILE:ROW:COL: what"; they quote header names, and a bad
+ *    money, quantity or time cell (his_row.c), never any other cell.
+ *  - On any failure the table is emptied (rows freed, n = 0).
+ */
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bulu/buf.h"
+#include "his_internal.h"
+
+#define CHUNK (1u << 20)
+#define CSV_OPTS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)
+#define BATCH_BYTES (1u << 20) /* hand a batch over once its cells pass this */
+#define NBATCH 4
+#define STOPPED (-1)           /* parser status: conversion failed, stop quietly */
+
+/* ---- byte sources: a file descriptor or memory ---- */
+
+struct src {
+	int fd;              /* -1: memory */
+	off_t start;         /* where a seekable fd started */
+	int seekable;
+	const char *mem;
+	size_t memlen, mempos;
+};
+
+/* Fill up to cap bytes (a short count only at end of input). */
+static ssize_t src_read(struct src *s, char *p, size_t cap)
+{
+	if (s->fd < 0) {
+		size_t n = s->memlen - s->mempos < cap ? s->memlen - s->mempos : cap;
+		if (n)
+			memcpy(p, s->mem + s->mempos, n);
+		s->mempos += n;
+		return (ssize_t)n;
+	}
+	size_t got = 0;
+	while (got < cap) {
+		ssize_t r = read(s->fd, p + got, cap - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+static int src_rewind(struct src *s)
+{
+	if (s->fd < 0) {
+		s->mempos = 0;
+		return 0;
+	}
+	if (!s->seekable)
+		return -1;
+	return lseek(s->fd, s->start, SEEK_SET) == (off_t)-1 ? -1 : 0;
+}
+
+/* ---- UTF-8 validation of a chunk ---- */
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define HAS_ZERO(w) (((w) - ONES) & ~(w) & HIGHS)
+
+/*
+ * Check s[0..n).  Returns 0 when it is valid UTF-8, except perhaps for an
+ * incomplete character at its end when !eof: *ok is then where that
+ * character starts (else n).  Returns -1 with *ok = offset of the first
+ * invalid byte (no overlongs, no surrogates, nothing above U+10FFFF), or -2
+ * with *ok = offset of a NUL byte (valid UTF-8, but no text holds one).
+ */
+static int utf8_check(const unsigned char *s, size_t n, int eof, size_t *ok)
+{
+	size_t i = 0;
+	while (i < n) {
+		if (n - i >= 16) {
+			uint64_t w, v;
+			memcpy(&w, s + i, 8);
+			memcpy(&v, s + i + 8, 8);
+			if (((w | v) & HIGHS) == 0 && !HAS_ZERO(w) && !HAS_ZERO(v)) {
+				i += 16;
+				continue;
+			}
+		}
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			if (c == 0) {
+				*ok = i;
+				return -2;
+			}
+			i++;
+			continue;
+		}
+		size_t k;
+		unsigned char lo = 0x80, hi = 0xbf;
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 2;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 3;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 4;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else {
+			*ok = i;
+			return -1;
+		}
+		size_t have = n - i < k ? n - i : k;
+		for (size_t j = 1; j < have; j++) {
+			unsigned char d = s[i + j];
+			if (j == 1 ? (d < lo || d > hi) : (d & 0xc0) != 0x80) {
+				*ok = i;
+				return -1;
+			}
+		}
+		if (have < k) {
+			*ok = i;
+			return eof ? -1 : 0;
+		}
+		i += k;
+	}
+	*ok = n;
+	return 0;
+}
+
+/* ---- batches, and the conversion thread ---- */
+
+struct pipeline {
+	struct his_conv *conv;
+	struct his_batch b[NBATCH];
+	int threaded;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct his_batch *full[NBATCH];  /* delivered, in order */
+	size_t fhead, nfull;
+	struct his_batch *spare[NBATCH];
+	size_t nspare;
+	int done;                        /* the parser delivers no more */
+	int busy;                        /* the thread is converting a batch */
+	int stop;                        /* conversion failed */
+};
+
+static int batch_alloc(struct his_batch *b)
+{
+	b->rec = malloc(HIS_BATCH_RECS * sizeof *b->rec);
+	b->bcap = 64 * 1024;
+	b->bytes = malloc(b->bcap);
+	b->nrec = b->blen = 0;
+	if (b->rec)
+		b->rec[0].cset = 0;
+	return b->rec && b->bytes ? 0 : -1;
+}
+
+static void *conv_thread(void *arg)
+{
+	struct pipeline *pl = arg;
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (pl->nfull == 0 && !pl->done)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		if (pl->nfull == 0)
+			break;
+		struct his_batch *b = pl->full[pl->fhead];
+		pl->fhead = (pl->fhead + 1) % NBATCH;
+		pl->nfull--;
+		pl->busy = 1;
+		pthread_mutex_unlock(&pl->mu);
+		if (pl->conv->status == BULU_OK)
+			his_conv_batch(pl->conv, b);
+		int failed = pl->conv->status != BULU_OK;
+		pthread_mutex_lock(&pl->mu);
+		pl->busy = 0;
+		pl->spare[pl->nspare++] = b;
+		if (failed)
+			pl->stop = 1;
+		pthread_cond_broadcast(&pl->cv);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return NULL;
+}
+
+/* Start converting on a thread of its own; stay on this one when that is
+ * not possible or not worth it. */
+static void pl_start_thread(struct pipeline *pl)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	for (int i = 1; i < NBATCH; i++)
+		if (batch_alloc(&pl->b[i]) != 0)
+			return; /* freed with the pipeline */
+	if (pthread_mutex_init(&pl->mu, NULL) != 0)
+		return;
+	if (pthread_cond_init(&pl->cv, NULL) != 0) {
+		pthread_mutex_destroy(&pl->mu);
+		return;
+	}
+	pl->nspare = 0;
+	for (int i = 1; i < NBATCH; i++)
+		pl->spare[pl->nspare++] = &pl->b[i];
+	if (pthread_create(&pl->th, NULL, conv_thread, pl) != 0) {
+		pthread_cond_destroy(&pl->cv);
+		pthread_mutex_destroy(&pl->mu);
+		return;
+	}
+	pl->threaded = 1;
+}
+
+/* Hand *cur over for conversion and get an empty batch back in *cur.
+ * Returns -1 when conversion has failed (stop parsing). */
+static int pl_deliver(struct pipeline *pl, struct his_batch **cur)
+{
+	struct his_batch *b = *cur;
+	if (!pl->threaded) {
+		int rc = b->nrec ? his_conv_batch(pl->conv, b) : pl->conv->status;
+		b->nrec = b->blen = 0;
+		b->rec[0].cset = 0;
+		return rc == BULU_OK ? 0 : -1;
+	}
+	pthread_mutex_lock(&pl->mu);
+	if (b->nrec) {
+		pl->full[(pl->fhead + pl->nfull) % NBATCH] = b;
+		pl->nfull++;
+		pthread_cond_broadcast(&pl->cv);
+		while (pl->nspare == 0)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		b = pl->spare[--pl->nspare];
+	}
+	int stop = pl->stop;
+	pthread_mutex_unlock(&pl->mu);
+	b->nrec = b->blen = 0;
+	b->rec[0].cset = 0;
+	*cur = b;
+	return stop ? -1 : 0;
+}
+
+/* Wait until everything delivered is converted.  Returns -1 when
+ * conversion has failed. */
+static int pl_drain(struct pipeline *pl)
+{
+	if (!pl->threaded)
+		return pl->conv->status == BULU_OK ? 0 : -1;
+	pthread_mutex_lock(&pl->mu);
+	while (pl->nfull > 0 || pl->busy)
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	int stop = pl->stop;
+	pthread_mutex_unlock(&pl->mu);
+	return stop ? -1 : 0;
+}
+
+static void pl_finish(struct pipeline *pl)
+{
+	if (pl->threaded) {
+		pthread_mutex_lock(&pl->mu);
+		pl->done = 1;
+		pthread_cond_broadcast(&pl->cv);
+		pthread_mutex_unlock(&pl->mu);
+		pthread_join(pl->th, NULL);
+		pthread_cond_destroy(&pl->cv);
+		pthread_mutex_destroy(&pl->mu);
+		pl->threaded = 0;
+	}
+	for (int i = 0; i < NBATCH; i++) {
+		free(pl->b[i].rec);
+		free(pl->b[i].bytes);
+		memset(&pl->b[i], 0, sizeof pl->b[i]);
+	}
+}
+
+/* ---- the parser ---- */
+
+struct rd {
+	const char *name;            /* for messages */
+	enum his_kind kind;
+	const struct his_profile *prof;
+	const struct his_kprof *kp;
+	struct his_table *t;
+	bulu_err e;
+	int status;                  /* BULU_OK, a failure, or STOPPED */
+
+	size_t row;                  /* records finished, blank ones included */
+	int last_term;
+	size_t col;                  /* fields so far in this record */
+	int nonempty;                /* some field of this record is not empty */
+	size_t extra_col;            /* first non-empty field past the header (1-based), 0 */
+
+	int have_header;
+	size_t ncols;                /* the header's fields */
+	signed char *colmap;         /* [ncols]: field of each column, -1 */
+	buf hdr;                     /* header fields, each NUL-terminated */
+	size_t *hoff;                /* offsets into hdr */
+	size_t hcap;
+	struct his_cols cols;
+
+	struct pipeline pl;
+	struct his_batch *cur;       /* the batch being filled; cur->rec[cur->nrec]
+	                              * is the record being read */
+};
+
+static void fail_at(struct rd *r, int code, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void fail_at(struct rd *r, int code, size_t col, const char *fmt, ...)
+{
+	if (r->status != BULU_OK)
+		return;
+	char what[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (col)
+		bulu_errf(&r->e, code, "%s:%zu:%zu: %s", r->name, r->row + 1, col, what);
+	else
+		bulu_errf(&r->e, code, "%s:%zu: %s", r->name, r->row + 1, what);
+	r->status = code;
+}
+
+static void header_field(struct rd *r, size_t c, const char *s, size_t len)
+{
+	if (c == r->hcap) {
+		size_t cap = r->hcap ? r->hcap * 2 : 64;
+		size_t *o = realloc(r->hoff, cap * sizeof *o);
+		if (!o) {
+			fail_at(r, BULU_SYSTEM, 0, "out of memory");
+			return;
+		}
+		r->hoff = o;
+		r->hcap = cap;
+	}
+	r->hoff[c] = r->hdr.len;
+	buf_put(&r->hdr, s, len);
+	buf_putc(&r->hdr, '\0'); /* the input holds no NUL (checked before parsing) */
+}
+
+static void on_field(void *s, size_t len, void *ud)
+{
+	struct rd *r = ud;
+	size_t c = r->col++;
+	if (len)
+		r->nonempty = 1;
+	if (r->status != BULU_OK)
+		return;
+	if (!r->have_header) {
+		header_field(r, c, s, len);
+		return;
+	}
+	if (c >= r->ncols) {
+		if (len && !r->extra_col)
+			r->extra_col = c + 1;
+		return;
+	}
+	int f = r->colmap[c];
+	if (f < 0)
+		return;
+	struct his_batch *b = r->cur;
+	if (b->bcap - b->blen < len) {
+		if (len > UINT32_MAX - b->blen) {
+			fail_at(r, BULU_BADINPUT, c + 1, "field too large");
+			return;
+		}
+		size_t cap = b->bcap * 2 + len;
+		char *nb = realloc(b->bytes, cap);
+		if (!nb) {
+			fail_at(r, BULU_SYSTEM, 0, "out of memory");
+			return;
+		}
+		b->bytes = nb;
+		b->bcap = cap;
+	}
+	struct his_rec *rec = &b->rec[b->nrec];
+	rec->off[f] = (uint32_t)b->blen;
+	rec->len[f] = (uint32_t)len;
+	rec->cset |= 1u << f;
+	memcpy(b->bytes + b->blen, s, len);
+	b->blen += len;
+}
+
+static void trim(const char **p, size_t *n)
+{
+	const char *s = *p;
+	size_t len = *n;
+	while (len && (*s == ' ' || *s == '\t'))
+		s++, len--;
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	*p = s;
+	*n = len;
+}
+
+/* Header bytes to show: at most 64, cut on a character boundary. */
+static int shown(const char *s, size_t n)
+{
+	if (n <= 64)
+		return (int)n;
+	n = 64;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+/* The header: map columns to fields, check the required ones. */
+static void take_header(struct rd *r)
+{
+	const struct his_kprof *kp = r->kp;
+	struct his_cols *cols = &r->cols;
+	r->ncols = r->col;
+	r->colmap = malloc(r->ncols);
+	if (!r->colmap || r->hdr.oom) {
+		fail_at(r, BULU_SYSTEM, 0, "out of memory");
+		return;
+	}
+	for (int f = 0; f < HF_NFIELDS; f++)
+		cols->fcol[f] = -1;
+	for (size_t i = 0; i < r->ncols; i++) {
+		const char *h = r->hdr.p + r->hoff[i];
+		size_t hn = strlen(h);
+		trim(&h, &hn);
+		r->colmap[i] = -1;
+		for (int f = 0; f < HF_NFIELDS && hn; f++) {
+			if (!kp->names[f] || !his_name_matches(kp->names[f], h, hn))
+				continue;
+			int sh = shown(h, hn);
+			if (r->colmap[i] >= 0) {
+				fail_at(r, BULU_BADINPUT, i + 1,
+				        "column \"%.*s\" is both %s and %s in profile %s", sh, h,
+				        his_field_name((enum his_field)r->colmap[i]),
+				        his_field_name((enum his_field)f), his_profile_name(r->prof));
+				return;
+			}
+			if (cols->fcol[f] >= 0) {
+				fail_at(r, BULU_BADINPUT, i + 1,
+				        "column \"%.*s\" given twice (also column %d)", sh, h,
+				        cols->fcol[f] + 1);
+				return;
+			}
+			if (i > 0x7ffffffe) {
+				fail_at(r, BULU_BADINPUT, 0, "too many columns");
+				return;
+			}
+			r->colmap[i] = (signed char)f;
+			cols->fcol[f] = (int)i;
+			cols->hname[f] = h;
+			cols->hname_len[f] = sh;
+		}
+	}
+	for (int f = 0; f < HF_NFIELDS; f++) {
+		r->t->has[f] = cols->fcol[f] >= 0;
+		if (his_field_required(r->kind, (enum his_field)f) && cols->fcol[f] < 0) {
+			fail_at(r, BULU_BADINPUT, 0, "no column for %s (profile %s expects %s)",
+			        his_field_name((enum his_field)f), his_profile_name(r->prof),
+			        kp->names[f]);
+			return;
+		}
+	}
+	if (r->kind == HIS_CHARGES && cols->fcol[HF_AMOUNT] < 0 &&
+	    cols->fcol[HF_UNIT_PRICE] < 0) {
+		const char *a = kp->names[HF_AMOUNT], *u = kp->names[HF_UNIT_PRICE];
+		fail_at(r, BULU_BADINPUT, 0,
+		        "no column for amount or unit_price (profile %s expects %s%s%s)",
+		        his_profile_name(r->prof), a ? a : u, a && u ? " or " : "",
+		        a && u ? u : "");
+		return;
+	}
+	r->have_header = 1;
+}
+
+/* A data record is complete: keep it in the batch. */
+static void take_record(struct rd *r)
+{
+	if (r->col < r->ncols) {
+		fail_at(r, BULU_BADINPUT, 0, "%zu fields, the header has %zu", r->col, r->ncols);
+		return;
+	}
+	if (r->extra_col) {
+		fail_at(r, BULU_BADINPUT, r->extra_col, "a field beyond the header's %zu columns",
+		        r->ncols);
+		return;
+	}
+	if (r->row + 1 > UINT32_MAX) {
+		fail_at(r, BULU_BADINPUT, 0, "too many rows");
+		return;
+	}
+	struct his_batch *b = r->cur;
+	b->rec[b->nrec].row = (uint32_t)(r->row + 1);
+	b->nrec++;
+	if (b->nrec == HIS_BATCH_RECS || b->blen >= BATCH_BYTES) {
+		if (pl_deliver(&r->pl, &r->cur) != 0)
+			r->status = STOPPED;
+	} else {
+		b->rec[b->nrec].cset = 0;
+	}
+}
+
+static void on_row(int term, void *ud)
+{
+	struct rd *r = ud;
+	if (r->status != BULU_OK)
+		return;
+	if (r->col == 0 && term == '\n' && r->last_term == '\r') {
+		r->last_term = '\n'; /* second half of a CRLF, not a blank line */
+		return;
+	}
+	r->last_term = term;
+	if (r->nonempty) {
+		if (!r->have_header)
+			take_header(r);
+		else
+			take_record(r);
+	} else if (!r->have_header) {
+		buf_reset(&r->hdr); /* a blank record before the header */
+	} else {
+		r->cur->rec[r->cur->nrec].cset = 0;
+	}
+	r->row++;
+	r->col = 0;
+	r->nonempty = 0;
+	r->extra_col = 0;
+}
+
+/* Forget everything read (to read again as GB18030); conversion is idle. */
+static void reset(struct rd *r, size_t base_n)
+{
+	r->t->n = base_n;
+	memset(r->t->has, 0, sizeof r->t->has);
+	r->row = 0;
+	r->last_term = '\n';
+	r->col = 0;
+	r->nonempty = 0;
+	r->extra_col = 0;
+	r->have_header = 0;
+	free(r->colmap);
+	r->colmap = NULL;
+	r->ncols = 0;
+	buf_reset(&r->hdr);
+	r->cur->nrec = r->cur->blen = 0;
+	r->cur->rec[0].cset = 0;
+}
+
+static int feed(struct rd *r, struct csv_parser *p, const char *s, size_t n)
+{
+	if (n == 0 || r->status != BULU_OK)
+		return r->status;
+	size_t got = csv_parse(p, s, n, on_field, on_row, r);
+	if (r->status == BULU_OK && got != n) {
+		if (csv_error(p) == CSV_EPARSE)
+			fail_at(r, BULU_BADINPUT, r->col + 1,
+			        "malformed CSV: a quote inside an unquoted field, "
+			        "or text after a closing quote");
+		else
+			fail_at(r, BULU_SYSTEM, 0, "out of memory");
+	}
+	return r->status;
+}
+
+/* Decode in[0..*n) from GB18030 and feed it; an incomplete character at
+ * the end is moved to the front of in and *n set to its length.  at: the
+ * input offset of in[0]. */
+static int feed_gb(struct rd *r, struct csv_parser *p, iconv_t cd, char *in, size_t *n,
+                   char *out, size_t outcap, int eof, uint64_t at, int *first_out,
+                   uint64_t not_utf8_at)
+{
+	char *ip = in;
+	size_t ileft = *n;
+	while (ileft > 0 && r->status == BULU_OK) {
+		char *op = out;
+		size_t oleft = outcap;
+		size_t rc = iconv(cd, &ip, &ileft, &op, &oleft);
+		int err = rc == (size_t)-1 ? errno : 0;
+		const char *o = out;
+		size_t on = (size_t)(op - out);
+		if (*first_out && on) {
+			if (on >= 3 && memcmp(o, "\xef\xbb\xbf", 3) == 0)
+				o += 3, on -= 3; /* GB18030's own BOM, 84 31 95 33 */
+			*first_out = 0;
+		}
+		const char *nul = on ? memchr(o, '\0', on) : NULL;
+		if (feed(r, p, o, nul ? (size_t)(nul - o) : on) != BULU_OK)
+			return r->status;
+		if (nul) {
+			fail_at(r, BULU_BADINPUT, 0, "a NUL byte (not a text file?)");
+			return r->status;
+		}
+		if (err == 0 || err == E2BIG)
+			continue;
+		if (err == EINVAL && !eof)
+			break; /* a character cut by the chunk's end */
+		uint64_t bad = at + (uint64_t)(ip - in);
+		if (err != EILSEQ && err != EINVAL)
+			fail_at(r, BULU_SYSTEM, 0, "cannot convert from GB18030: %s", strerror(err));
+		else if (not_utf8_at != UINT64_MAX)
+			fail_at(r, BULU_BADINPUT, 0,
+			        "byte %llu: neither UTF-8 nor GB18030 (not UTF-8 from byte %llu)",
+			        (unsigned long long)bad, (unsigned long long)not_utf8_at);
+		else
+			fail_at(r, BULU_BADINPUT, 0, "byte %llu: not valid GB18030",
+			        (unsigned long long)bad);
+		return r->status;
+	}
+	memmove(in, ip, ileft);
+	*n = ileft;
+	return r->status;
+}
+
+/* Read the whole source into batches of records. */
+static void parse(struct rd *r, struct src *src)
+{
+	size_t base_n = r->t->n;
+	char *in = malloc(CHUNK);
+	char *out = NULL;
+	size_t outcap = 2 * CHUNK + 16;
+	iconv_t cd = (iconv_t)-1;
+	struct csv_parser p;
+	int have_parser = 0, started = 0;
+	if (!in) {
+		fail_at(r, BULU_SYSTEM, 0, "out of memory");
+		goto done;
+	}
+	enum text_enc want = r->kp->enc;
+	uint64_t not_utf8_at = UINT64_MAX; /* auto found no UTF-8 from here */
+again:;
+	int gb = want == TEXT_GB18030 || not_utf8_at != UINT64_MAX;
+	int first = 1, first_out = 1, eof = 0;
+	uint64_t at = 0;        /* input offset of in[0] */
+	size_t have = 0;        /* bytes in in[] */
+	if (csv_init(&p, CSV_OPTS) != 0) {
+		fail_at(r, BULU_SYSTEM, 0, "out of memory");
+		goto done;
+	}
+	have_parser = 1;
+	while (!eof && r->status == BULU_OK) {
+		ssize_t got = src_read(src, in + have, CHUNK - have);
+		if (got < 0) {
+			fail_at(r, BULU_BADINPUT, 0, "%s", strerror(errno));
+			break;
+		}
+		eof = (size_t)got < CHUNK - have;
+		have += (size_t)got;
+		if (!eof && !started) {
+			started = 1; /* more than a chunk: worth a thread */
+			pl_start_thread(&r->pl);
+		}
+		size_t skip = 0;
+		if (first) {
+			first = 0;
+			if (have >= 3 && memcmp(in, "\xef\xbb\xbf", 3) == 0) {
+				skip = 3;
+				gb = 0; /* a UTF-8 BOM means UTF-8, whatever was asked */
+				want = TEXT_UTF8;
+			}
+			r->t->used = gb ? TEXT_GB18030 : TEXT_UTF8;
+		}
+		if (!gb) {
+			size_t ok;
+			int bad = utf8_check((const unsigned char *)in + skip, have - skip, eof, &ok);
+			if (bad == -1 && want == TEXT_AUTO) {
+				not_utf8_at = at + skip + ok;
+				if (at == 0) { /* nothing parsed yet: decode this chunk again */
+					gb = 1;
+					r->t->used = TEXT_GB18030;
+				} else if (pl_drain(&r->pl) != 0) {
+					r->status = STOPPED;
+					break;
+				} else if (src_rewind(src) == 0) {
+					csv_free(&p);
+					have_parser = 0;
+					reset(r, base_n);
+					goto again;
+				} else {
+					fail_at(r, BULU_BADINPUT, 0,
+					        "byte %llu: not valid UTF-8 (to read GB18030 from a "
+					        "pipe, set encoding = gb18030 in the profile)",
+					        (unsigned long long)not_utf8_at);
+					break;
+				}
+			} else {
+				if (feed(r, &p, in + skip, ok) != BULU_OK)
+					break;
+				if (bad) {
+					fail_at(r, BULU_BADINPUT, 0, "byte %llu: %s",
+					        (unsigned long long)(at + skip + ok),
+					        bad == -2 ? "a NUL byte (not a text file?)"
+					                  : "not valid UTF-8");
+					break;
+				}
+				memmove(in, in + skip + ok, have - skip - ok);
+				at += skip + ok;
+				have -= skip + ok;
+				continue;
+			}
+		}
+		if (cd == (iconv_t)-1) {
+			cd = iconv_open("UTF-8", "GB18030");
+			out = malloc(outcap);
+			if (cd == (iconv_t)-1 || !out) {
+				fail_at(r, BULU_SYSTEM, 0, "cannot convert from GB18030: %s",
+				        cd == (iconv_t)-1 ? strerror(errno) : "out of memory");
+				break;
+			}
+		}
+		memmove(in, in + skip, have - skip);
+		have -= skip;
+		at += skip;
+		size_t left = have;
+		if (feed_gb(r, &p, cd, in, &left, out, outcap, eof, at, &first_out,
+		            not_utf8_at) != BULU_OK)
+			break;
+		at += have - left;
+		have = left;
+	}
+	if (r->status == BULU_OK && csv_fini(&p, on_field, on_row, r) != 0 &&
+	    r->status == BULU_OK) {
+		if (csv_error(&p) == CSV_EPARSE)
+			fail_at(r, BULU_BADINPUT, 0,
+			        "malformed CSV: quoted field not closed before end of file");
+		else
+			fail_at(r, BULU_SYSTEM, 0, "out of memory");
+	}
+	if (r->status == BULU_OK && !r->have_header) {
+		r->row = 0;
+		fail_at(r, BULU_BADINPUT, 0, "no header row (the file is empty)");
+	}
+done:
+	if (have_parser)
+		csv_free(&p);
+	if (cd != (iconv_t)-1)
+		iconv_close(cd);
+	free(in);
+	free(out);
+}
+
+static int read_src(const char *name, const char *path, struct src *src, enum his_kind k,
+                    const struct his_profile *p, strpool *pool, struct his_table *t,
+                    bulu_err *e)
+{
+	t->kind = k;
+	t->path = path;
+	t->used = TEXT_AUTO;
+	memset(t->has, 0, sizeof t->has);
+	if ((unsigned)k >= HIS_NKINDS || !p->k[k].present) {
+		his_table_free(t);
+		if ((unsigned)k >= HIS_NKINDS)
+			return bulu_errf(e, BULU_BADINPUT, "%s: unknown kind of export", name);
+		return bulu_errf(e, BULU_BADINPUT, "%s: profile %s has no [%s] section", name,
+		                 his_profile_name(p), his_kind_name(k));
+	}
+	struct rd *r = calloc(1, sizeof *r);
+	struct his_conv *conv = calloc(1, sizeof *conv);
+	int rc;
+	if (!r || !conv) {
+		rc = bulu_errf(e, BULU_SYSTEM, "%s: out of memory", name);
+		goto done;
+	}
+	r->name = name;
+	r->kind = k;
+	r->prof = p;
+	r->kp = &p->k[k];
+	r->t = t;
+	r->status = BULU_OK;
+	r->last_term = '\n';
+	his_conv_init(conv, name, k, r->kp, &r->cols, pool, t);
+	r->pl.conv = conv;
+	if (batch_alloc(&r->pl.b[0]) != 0) {
+		rc = bulu_errf(e, BULU_SYSTEM, "%s: out of memory", name);
+		goto done;
+	}
+	r->cur = &r->pl.b[0];
+	parse(r, src);
+	/* What was read before a failure (or the end) is converted first. */
+	if (r->status == BULU_OK || r->status == BULU_BADINPUT || r->status == BULU_SYSTEM)
+		pl_deliver(&r->pl, &r->cur);
+	pl_finish(&r->pl);
+	if (conv->status != BULU_OK) {
+		rc = conv->status;
+		if (e)
+			*e = conv->e;
+	} else if (r->status != BULU_OK) {
+		rc = r->status;
+		if (e)
+			*e = r->e;
+	} else {
+		rc = BULU_OK;
+		if (e)
+			bulu_err_clear(e);
+	}
+done:
+	if (r) {
+		pl_finish(&r->pl);
+		free(r->colmap);
+		free(r->hoff);
+		buf_free(&r->hdr);
+	}
+	if (conv)
+		his_conv_free(conv);
+	free(r);
+	free(conv);
+	if (rc != BULU_OK)
+		his_table_free(t);
+	return rc;
+}
+
+int his_read(const char *path, enum his_kind k, const struct his_profile *p,
+             strpool *pool, struct his_table *t, bulu_err *e)
+{
+	struct src src;
+	memset(&src, 0, sizeof src);
+	const char *name = path;
+	int own = 0;
+	if (strcmp(path, "-") == 0) {
+		name = "<stdin>";
+		src.fd = 0;
+	} else {
+		src.fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (src.fd < 0) {
+			int rc = bulu_errf(e, BULU_BADINPUT, "%s: %s", path, strerror(errno));
+			his_table_free(t);
+			return rc;
+		}
+		own = 1;
+	}
+	src.start = lseek(src.fd, 0, SEEK_CUR);
+	src.seekable = src.start != (off_t)-1;
+	int rc = read_src(name, path, &src, k, p, pool, t, e);
+	if (own)
+		close(src.fd);
+	return rc;
+}
+
+int his_read_mem(const char *name, const char *data, size_t len, enum his_kind k,
+                 const struct his_profile *p, strpool *pool, struct his_table *t,
+                 bulu_err *e)
+{
+	struct src src;
+	memset(&src, 0, sizeof src);
+	src.fd = -1;
+	src.mem = data;
+	src.memlen = len;
+	return read_src(name, name, &src, k, p, pool, t, e);
+}
+
+void his_table_free(struct his_table *t)
+{
+	if (!t)
+		return;
+	free(t->rows);
+	t->rows = NULL;
+	t->n = t->cap = 0;
+}

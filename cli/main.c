@@ -36,7 +36,10 @@ static void list(FILE *out, const char *group)
 		if (!last || strcmp(last, c->group) != 0)
 			fputc('\n', out);
 		last = c->group;
-		fprintf(out, "  bulu %s %-16s %s\n", c->group, c->name, c->summary);
+		if (*c->name)
+			fprintf(out, "  bulu %s %-16s %s\n", c->group, c->name, c->summary);
+		else
+			fprintf(out, "  bulu %-24s %s\n", c->group, c->summary);
 	}
 }
 
@@ -92,6 +95,16 @@ int main(int argc, char **argv)
 	if (!known_group(g)) {
 		fprintf(stderr, "bulu: unknown command '%s'. Try 'bulu help'.\n", g);
 		return BULU_BADINPUT;
+	}
+	/* a group that is itself the command: bulu reconcile --ledger ... */
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(c->group, g) == 0 && !*c->name) {
+			char name[96];
+			snprintf(name, sizeof name, "bulu %s", c->group);
+			argv[1] = name;
+			return c->fn(argc - 1, argv + 1);
+		}
 	}
 	if (argc < 3 || strcmp(argv[2], "--help") == 0 || strcmp(argv[2], "-h") == 0) {
 		FILE *out = argc < 3 ? stderr : stdout;

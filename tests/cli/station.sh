@@ -126,7 +126,17 @@ expect 0 bulu station init --dir "$T/long" --station ABCDEFGHIJKLMNOPQRSTUVWXYZ0
 expect 0 bulu help
 cp "$T/out" "$T/help"
 grep -q '^usage: bulu' "$T/help" && ok || fail "bulu help prints no usage line"
-grep '^  bulu ' "$T/help" | awk '{print $2, $3}' >"$T/commands"
+# `bulu reconcile` is a command of its own, without a second word
+STANDALONE="reconcile"
+grep '^  bulu ' "$T/help" | awk -v s=" $STANDALONE " 'index(s, " " $2 " ") == 0 {print $2, $3}' >"$T/commands"
+for cmd in $STANDALONE; do
+	grep -q "^  bulu $cmd " "$T/help" && ok || fail "bulu help does not list bulu $cmd"
+	expect 0 bulu "$cmd" --help
+	grep -q "^usage: bulu $cmd " "$T/out" && ok || fail "bulu $cmd --help prints no usage line"
+	expect 2 bulu "$cmd"
+	expect 2 bulu "$cmd" frobnicate
+	grep -q "unexpected argument 'frobnicate'" "$T/err" && ok || fail "bulu $cmd frobnicate: $(cat "$T/err")"
+done
 [ "$(wc -l <"$T/commands")" -ge 20 ] && ok || fail "bulu help lists only $(wc -l <"$T/commands") commands"
 grep -qx 'capture import' "$T/commands" && grep -qx 'journal verify' "$T/commands" && ok ||
 	fail "bulu help misses capture import or journal verify"

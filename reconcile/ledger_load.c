@@ -1,0 +1,613 @@
+/*
+ * ledger_load.c - the journal lines a reconcile run is about.
+ *
+ * Reads the central ledger (schemas/ledger.sql): the outage episodes and
+ * their window, the invoice books, the voids, and every line of the
+ * captured kinds in scope, with the body's fields pulled out by SQLite's
+ * JSON functions.  Real episodes come from `entries`, drills (--drill) from
+ * `drill_entries` only, so the two never mix.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "bulu/buf.h"
+
+#include "bulu/clock.h"
+#include "bulu/ledger.h"
+#include "recon.h"
+
+static const char *const jkind_names[JK_N] = {"registration", "card_issue", "charge", "prescription",
+					      "order", "requisition", "dispense", "exam"};
+
+const char *jkind_name(enum jkind k) { return (unsigned)k < JK_N ? jkind_names[k] : "?"; }
+
+static int jkind_of(const char *s)
+{
+	for (int k = 0; k < JK_N; k++)
+		if (strcmp(s, jkind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static uint8_t hkind_of(int jk)
+{
+	switch (jk) {
+	case JK_REGISTRATION: return HIS_REGISTRATIONS;
+	case JK_CHARGE:
+	case JK_EXAM: return HIS_CHARGES;
+	case JK_PRESCRIPTION:
+	case JK_ORDER: return HIS_ORDERS;
+	case JK_DISPENSE: return HIS_DISPENSES;
+	case JK_REQUISITION: return HK_THREEWAY;
+	default: return HK_NONE;
+	}
+}
+
+static int sqlfail(sqlite3 *db, bulu_err *e, const char *what)
+{
+	return bulu_errf(e, BULU_BADINPUT, "the ledger cannot be read (%s): %s", what, sqlite3_errmsg(db));
+}
+
+static uint32_t col_id(struct recon *r, sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+	if (!s)
+		return 0;
+	return strpool_intern(r->pool, (const char *)s, (size_t)sqlite3_column_bytes(st, i));
+}
+
+static int64_t col_time(sqlite3_stmt *st, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(st, i);
+	long long t = s ? clock_epoch(s) : -1;
+	return t == -1 ? NO_TIME : (int64_t)t;
+}
+
+/* The UTC offset (seconds) written in a normalised time. */
+static int iso_offset(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n != 25)
+		return 0;
+	int off = ((s[20] - '0') * 10 + (s[21] - '0')) * 3600 + ((s[23] - '0') * 10 + (s[24] - '0')) * 60;
+	return s[19] == '-' ? -off : off;
+}
+
+static const char *table_of(const struct recon *r) { return r->o.drill ? "drill_entries" : "entries"; }
+
+static int load_episodes(struct recon *r, sqlite3 *db, bulu_err *e)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "SELECT episode, kind, body->>'at' FROM %s WHERE kind IN ('outage_start','outage_end')"
+		 " AND episode <> '' ORDER BY episode, kind, station, seq",
+		 table_of(r));
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(db, e, "episodes");
+	int rc = BULU_OK, sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t id = col_id(r, st, 0);
+		int start = strcmp((const char *)sqlite3_column_text(st, 1), "outage_start") == 0;
+		int64_t t = col_time(st, 2);
+		if (t == NO_TIME)
+			continue;
+		struct episode *p = NULL;
+		for (size_t i = 0; i < r->nep; i++)
+			if (r->ep[i].id == id)
+				p = &r->ep[i];
+		if (!p) {
+			struct episode *ne = realloc(r->ep, (r->nep + 1) * sizeof *ne);
+			if (!ne) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				break;
+			}
+			r->ep = ne;
+			p = &r->ep[r->nep++];
+			*p = (struct episode){.id = id, .start = NO_TIME, .end = NO_TIME};
+			p->drill = strncmp(strpool_str(r->pool, id), "DRILL-", 6) == 0;
+		}
+		if (start && (p->start == NO_TIME || t < p->start))
+			p->start = t;
+		if (!start && (p->end == NO_TIME || t > p->end)) {
+			p->end = t;
+			p->end_off = iso_offset((const char *)sqlite3_column_text(st, 2));
+		}
+	}
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		rc = sqlfail(db, e, "episodes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Keep the selected episodes only, and set the window. */
+static int select_episodes(struct recon *r, bulu_err *e)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < r->nep; i++) {
+		const char *name = strpool_str(r->pool, r->ep[i].id);
+		if (r->o.episode ? strcmp(name, r->o.episode) == 0 : r->ep[i].drill == r->o.drill)
+			r->ep[k++] = r->ep[i];
+	}
+	r->nep = k;
+	if (r->o.episode && !k)
+		return bulu_errf(e, BULU_BADINPUT, "--episode %s: the ledger holds no such %s episode",
+				 r->o.episode, r->o.drill ? "drill" : "outage (drills need --drill)");
+	/* the outage's local time: that of the latest restore notice */
+	r->last_end = NO_TIME;
+	r->tz_off = 0;
+	int have_off = 0;
+	for (size_t i = 0; i < k; i++)
+		if (r->ep[i].end != NO_TIME && (r->last_end == NO_TIME || r->ep[i].end > r->last_end)) {
+			r->last_end = r->ep[i].end;
+			r->tz_off = r->ep[i].end_off;
+			have_off = 1;
+		}
+	if (r->o.have_window) {
+		r->win_from = r->o.win_from;
+		r->win_to = r->o.win_to;
+		r->last_end = r->win_to;
+	}
+	if (!have_off) {
+		time_t t = (time_t)(r->last_end != NO_TIME ? r->last_end : r->o.have_window ? r->win_from : 0);
+		struct tm tm;
+		if (localtime_r(&t, &tm))
+			r->tz_off = (int)tm.tm_gmtoff;
+	}
+	if (r->o.have_window)
+		return BULU_OK;
+	if (!k)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "the ledger holds no %s episode (outage_start entries); give --window FROM..TO",
+				 r->o.drill ? "drill" : "outage");
+	r->win_from = NO_TIME;
+	r->win_to = NO_TIME;
+	int open = 0;
+	for (size_t i = 0; i < k; i++) {
+		const struct episode *p = &r->ep[i];
+		if (p->start != NO_TIME && (r->win_from == NO_TIME || p->start < r->win_from))
+			r->win_from = p->start;
+		if (p->end == NO_TIME)
+			open = 1;
+		else if (r->win_to == NO_TIME || p->end > r->win_to)
+			r->win_to = p->end;
+	}
+	if (open)
+		r->win_to = NO_TIME;
+	return BULU_OK;
+}
+
+static int load_books(struct recon *r, sqlite3 *db, bulu_err *e)
+{
+	/* Books are handed out in peacetime: read them from both tables. */
+	static const char sql[] =
+		"SELECT b.station, b.seq, b.body->>'from', b.body->>'to', b.body->>'width',"
+		" (SELECT s.body->>'dept' FROM entries s WHERE s.station = b.station AND s.seq = 1"
+		"  AND s.kind = 'station_init' LIMIT 1)"
+		" FROM all_entries b WHERE b.kind = 'invoice_book' ORDER BY b.station, b.seq";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(db, e, "invoice books");
+	int rc = BULU_OK, sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		struct book *nb = realloc(r->books, (r->nbooks + 1) * sizeof *nb);
+		if (!nb) {
+			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+			break;
+		}
+		r->books = nb;
+		struct book *b = &r->books[r->nbooks++];
+		b->station = col_id(r, st, 0);
+		b->seq = sqlite3_column_int64(st, 1);
+		b->from = sqlite3_column_int64(st, 2);
+		b->to = sqlite3_column_int64(st, 3);
+		b->width = sqlite3_column_int(st, 4);
+		b->dept = col_id(r, st, 5);
+	}
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		rc = sqlfail(db, e, "invoice books");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* (station, seq) pairs, sorted, for the voids. */
+struct pair {
+	uint32_t station;
+	int64_t seq;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	if (x->station != y->station)
+		return x->station < y->station ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int load_voids(struct recon *r, sqlite3 *db, struct pair **out, size_t *n, bulu_err *e)
+{
+	char sql[160];
+	snprintf(sql, sizeof sql, "SELECT station, body->>'entry' FROM %s WHERE kind = 'void'", table_of(r));
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(db, e, "voids");
+	struct pair *v = NULL;
+	size_t nv = 0, cap = 0;
+	int rc = BULU_OK, sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? cap * 2 : 64;
+			struct pair *nvp = realloc(v, cap * sizeof *nvp);
+			if (!nvp) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				break;
+			}
+			v = nvp;
+		}
+		v[nv].station = col_id(r, st, 0);
+		v[nv].seq = sqlite3_column_int64(st, 1);
+		nv++;
+	}
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		rc = sqlfail(db, e, "voids");
+	sqlite3_finalize(st);
+	if (rc != BULU_OK) {
+		free(v);
+		return rc;
+	}
+	if (nv)
+		qsort(v, nv, sizeof *v, pair_cmp);
+	*out = v;
+	*n = nv;
+	return BULU_OK;
+}
+
+static int is_voided(const struct pair *v, size_t n, uint32_t station, int64_t seq)
+{
+	struct pair k = {station, seq};
+	return n && bsearch(&k, v, n, sizeof k, pair_cmp) != NULL;
+}
+
+static int in_window(const struct recon *r, int64_t t)
+{
+	if (t == NO_TIME)
+		return 0;
+	if (r->win_from != NO_TIME && t < r->win_from)
+		return 0;
+	return r->win_to == NO_TIME || t <= r->win_to;
+}
+
+static struct unit *new_unit(struct recon *r)
+{
+	if (r->nu == r->capu) {
+		size_t cap = r->capu ? r->capu * 2 : 4096;
+		struct unit *nu = realloc(r->u, cap * sizeof *nu);
+		if (!nu)
+			return NULL;
+		r->u = nu;
+		r->capu = cap;
+	}
+	struct unit *u = &r->u[r->nu++];
+	memset(u, 0, sizeof *u);
+	return u;
+}
+
+static int add_inv(struct recon *r, const struct inv_use *x)
+{
+	struct inv_use *ni = realloc(r->inv, (r->ninv + 1) * sizeof *ni);
+	if (!ni)
+		return -1;
+	r->inv = ni;
+	r->inv[r->ninv++] = *x;
+	return 0;
+}
+
+/* Parse an all-digit invoice number; -1 when it is not one. */
+static int64_t inv_value(const char *s)
+{
+	if (!s || !*s || strlen(s) > 18)
+		return -1;
+	int64_t v = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+static uint32_t jstr(struct recon *r, const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (!cJSON_IsString(v) || !v->valuestring)
+		return 0;
+	return strpool_intern(r->pool, v->valuestring, strlen(v->valuestring));
+}
+
+/* JSON numbers are doubles: exact for integers below 2^53 fen (90 trillion
+ * yuan), which every body's integers are. */
+static int64_t jint(const cJSON *o, const char *key, int *present)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	if (present)
+		*present = cJSON_IsNumber(v);
+	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+}
+
+static int64_t jtime(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	long long t = cJSON_IsString(v) && v->valuestring ? clock_epoch(v->valuestring) : -1;
+	return t == -1 ? NO_TIME : (int64_t)t;
+}
+
+enum { C_STATION, C_SEQ, C_KIND, C_RECORDED, C_OPERATOR, C_EPISODE, C_BODY };
+
+static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
+{
+	struct pair *voids = NULL;
+	size_t nvoids = 0;
+	int rc = load_voids(r, db, &voids, &nvoids, e);
+	if (rc != BULU_OK)
+		return rc;
+	/* The selected episodes, as a JSON array bound to the query. */
+	buf eps = BUF_INIT;
+	buf_putc(&eps, '[');
+	for (size_t i = 0; i < r->nep; i++) {
+		buf_puts(&eps, i ? ",\"" : "\"");
+		buf_puts(&eps, strpool_str(r->pool, r->ep[i].id)); /* [A-Za-z0-9_-] only */
+		buf_putc(&eps, '"');
+	}
+	buf_putc(&eps, ']');
+	/* The bodies are parsed here rather than by SQLite's JSON functions:
+	 * pulling twenty fields out per line that way costs four times as much. */
+	char sql[600];
+	snprintf(sql, sizeof sql,
+		 "SELECT station, seq, kind, recorded_at, operator, episode, body FROM %s"
+		 " WHERE kind IN ('registration','card_issue','charge','prescription','order',"
+		 "'requisition','dispense','exam','invoice_void')"
+		 " AND (?1 OR episode IN (SELECT value FROM json_each(?2)) OR episode = '')"
+		 " ORDER BY station, seq, hash",
+		 table_of(r));
+	sqlite3_stmt *st = NULL;
+	cJSON *body = NULL;
+	if (eps.oom) {
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = sqlfail(db, e, "entries");
+		goto done;
+	}
+	sqlite3_bind_int(st, 1, r->o.have_window);
+	sqlite3_bind_text(st, 2, eps.p, (int)eps.len, SQLITE_STATIC);
+	int sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		uint32_t station = col_id(r, st, C_STATION);
+		int64_t seq = sqlite3_column_int64(st, C_SEQ);
+		const char *kind = (const char *)sqlite3_column_text(st, C_KIND);
+		const char *episode = (const char *)sqlite3_column_text(st, C_EPISODE);
+		int64_t recorded = col_time(st, C_RECORDED);
+		cJSON_Delete(body);
+		body = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, C_BODY),
+					     (size_t)sqlite3_column_bytes(st, C_BODY));
+		if (!cJSON_IsObject(body)) {
+			rc = bulu_errf(e, BULU_INTEGRITY, "the ledger's entry %s seq %" PRId64 " has a body that is not JSON",
+				       strpool_str(r->pool, station), seq);
+			goto done;
+		}
+		/* outside the episodes: forms recorded with --force-outside within
+		 * the window; with --window, whatever was recorded in it */
+		if (r->o.have_window ? !in_window(r, recorded)
+				     : !*episode && (!cJSON_GetObjectItemCaseSensitive(body, "outside_episode_reason") ||
+						     !in_window(r, recorded)))
+			continue;
+		uint32_t operator_ = col_id(r, st, C_OPERATOR), dept = jstr(r, body, "dept");
+		uint32_t invoice = jstr(r, body, "invoice_no");
+		if (strcmp(kind, "invoice_void") == 0) {
+			struct inv_use x = {0};
+			x.no = inv_value(strpool_str(r->pool, invoice));
+			x.text = invoice;
+			x.seq = seq;
+			x.station = station;
+			x.dept = dept;
+			x.operator_ = operator_;
+			x.voided = 1;
+			if (add_inv(r, &x) != 0) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				goto done;
+			}
+			continue;
+		}
+		int jk = jkind_of(kind);
+		struct unit proto = {0};
+		proto.seq = seq;
+		proto.station = station;
+		proto.jkind = (uint8_t)jk;
+		proto.hkind = hkind_of(jk);
+		proto.episode = col_id(r, st, C_EPISODE);
+		proto.operator_ = operator_;
+		proto.patient = jstr(r, body, "patient_id");
+		proto.patient_name = jstr(r, body, "patient_name");
+		proto.dept = dept;
+		proto.invoice = invoice;
+		proto.request_no = jstr(r, body, "request_no");
+		proto.occurred = jtime(body, "occurred_at");
+		if (proto.occurred == NO_TIME)
+			proto.occurred = recorded;
+		proto.voided = (uint8_t)is_voided(voids, nvoids, station, seq);
+		proto.deadline = NO_TIME;
+		if (jk == JK_DISPENSE)
+			proto.ref = (uint32_t)jint(body, "ref", NULL); /* a seq for now; resolved below */
+		size_t entry_first = r->nu;
+		const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "lines"), *l;
+		if (cJSON_IsArray(lines) && cJSON_GetArraySize(lines) > 0) {
+			cJSON_ArrayForEach(l, lines) {
+				struct unit *u = new_unit(r);
+				if (!u) {
+					rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+					goto done;
+				}
+				*u = proto;
+				u->line = (uint32_t)jint(l, "line", NULL);
+				u->item = jstr(r, l, "code");
+				u->item_name = jstr(r, l, "name");
+				u->qty = jint(l, "qty", NULL);
+				u->amount = jint(l, "amount", NULL);
+			}
+		} else {
+			struct unit *u = new_unit(r);
+			if (!u) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				goto done;
+			}
+			*u = proto;
+			u->qty = 1;
+			if (jk == JK_REGISTRATION) {
+				/* a registration is one line: the department registered with */
+				u->item = u->dept;
+				u->amount = jint(body, "fee", NULL);
+			} else if (jk == JK_CARD_ISSUE) {
+				u->item = jstr(r, body, "card_no");
+			}
+		}
+		/* the invoice a charge or registration used */
+		if (invoice && (jk == JK_CHARGE || jk == JK_REGISTRATION)) {
+			struct inv_use x = {0};
+			x.no = inv_value(strpool_str(r->pool, invoice));
+			x.text = invoice;
+			x.seq = seq;
+			x.station = station;
+			x.dept = dept;
+			x.operator_ = operator_;
+			x.amount = jk == JK_CHARGE ? jint(body, "total", NULL) : jint(body, "fee", NULL);
+			x.unit = (uint32_t)(entry_first + 1);
+			x.voided = proto.voided;
+			if (add_inv(r, &x) != 0) {
+				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+				goto done;
+			}
+		}
+	}
+	if (sr != SQLITE_DONE)
+		rc = sqlfail(db, e, "entries");
+done:
+	cJSON_Delete(body);
+	sqlite3_finalize(st);
+	buf_free(&eps);
+	free(voids);
+	return rc;
+}
+
+/* Dispenses name the seq of the form they dispense against (same station):
+ * find its first line, and take the patient from it when the dispense has
+ * none.  Units are in (station, seq) order, so a binary search finds it. */
+static void resolve_dispenses(struct recon *r)
+{
+	for (size_t i = 0; i < r->nu; i++) {
+		struct unit *u = &r->u[i];
+		if (u->jkind != JK_DISPENSE || !u->ref)
+			continue;
+		int64_t want = u->ref;
+		u->ref = 0;
+		size_t lo = 0, hi = r->nu;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			const struct unit *m = &r->u[mid];
+			int c = m->station != u->station
+					? strcmp(strpool_str(r->pool, m->station), strpool_str(r->pool, u->station))
+					: (m->seq > want) - (m->seq < want);
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->nu && r->u[lo].station == u->station && r->u[lo].seq == want) {
+			u->ref = (uint32_t)(lo + 1);
+			if (!u->patient)
+				u->patient = r->u[lo].patient;
+			if (!u->patient_name)
+				u->patient_name = r->u[lo].patient_name;
+		}
+	}
+}
+
+int recon_load_ledger(struct recon *r, bulu_err *e)
+{
+	ledger *l = NULL;
+	int rc = ledger_open(r->o.ledger, 0, &l, e);
+	if (rc != BULU_OK)
+		return rc;
+	sqlite3 *db = ledger_db(l);
+	rc = load_episodes(r, db, e);
+	if (rc == BULU_OK)
+		rc = select_episodes(r, e);
+	if (rc == BULU_OK)
+		rc = load_books(r, db, e);
+	if (rc == BULU_OK)
+		rc = load_units(r, db, e);
+	ledger_close(l);
+	if (rc == BULU_OK)
+		resolve_dispenses(r);
+	return rc;
+}
+
+/* Move what a ledger load put into l (with its own pool, while the exports
+ * were read into r's on another thread) into r, with l's string ids
+ * re-interned in r's pool. */
+int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
+{
+	size_t n = strpool_count(l->pool);
+	uint32_t *map = malloc((n + 1) * sizeof *map);
+	if (!map)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		map[i] = strpool_intern(r->pool, strpool_str(l->pool, (uint32_t)i), strpool_len(l->pool, (uint32_t)i));
+		if (map[i] == UINT32_MAX) {
+			free(map);
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < l->nu; i++) {
+		struct unit *u = &l->u[i];
+		u->station = map[u->station];
+		u->patient = map[u->patient];
+		u->patient_name = map[u->patient_name];
+		u->item = map[u->item];
+		u->item_name = map[u->item_name];
+		u->dept = map[u->dept];
+		u->operator_ = map[u->operator_];
+		u->invoice = map[u->invoice];
+		u->request_no = map[u->request_no];
+		u->episode = map[u->episode];
+		u->expl = map[u->expl];
+	}
+	for (size_t i = 0; i < l->nep; i++)
+		l->ep[i].id = map[l->ep[i].id];
+	for (size_t i = 0; i < l->nbooks; i++) {
+		l->books[i].station = map[l->books[i].station];
+		l->books[i].dept = map[l->books[i].dept];
+	}
+	for (size_t i = 0; i < l->ninv; i++) {
+		struct inv_use *x = &l->inv[i];
+		x->station = map[x->station];
+		x->text = map[x->text];
+		x->dept = map[x->dept];
+		x->operator_ = map[x->operator_];
+	}
+	free(map);
+	r->u = l->u, r->nu = l->nu, r->capu = l->capu;
+	r->ep = l->ep, r->nep = l->nep;
+	r->books = l->books, r->nbooks = l->nbooks;
+	r->inv = l->inv, r->ninv = l->ninv;
+	r->win_from = l->win_from, r->win_to = l->win_to;
+	r->last_end = l->last_end, r->tz_off = l->tz_off;
+	l->u = NULL, l->ep = NULL, l->books = NULL, l->inv = NULL;
+	l->nu = l->nep = l->nbooks = l->ninv = 0;
+	return BULU_OK;
+}

@@ -1,0 +1,731 @@
+/*
+ * match.c - one HIS export kind against its journal lines, one-to-one.
+ *
+ * 1. Reference: a HIS row whose remark (备注) holds BL-STATION-SEQ[-LINE] is
+ *    matched to that line; a second row naming a line already matched is
+ *    DUPLICATE_IN_HIS; a matched row that differs is a *_MISMATCH.
+ * 2. Exact: the remaining rows and lines are grouped by (patient, item,
+ *    qty, amount) in a hash table and paired in time order inside each
+ *    group, lines not voided first.  A row left over in a group where a
+ *    line was matched is DUPLICATE_IN_HIS.
+ * 3. Near: what is still unpaired is grouped by weaker keys, in this
+ *    order: (patient, item, qty) -> AMOUNT_MISMATCH, (patient, item) ->
+ *    QTY_MISMATCH, (patient, qty) -> ITEM_MISMATCH, and (item, qty, amount)
+ *    within --tolerance of each other's time -> PATIENT_MISMATCH.
+ * 4. Left over: a line is MISSING_IN_HIS (or rightly absent when voided);
+ *    a row inside the window, of a department that captured this kind, is
+ *    EXTRA_IN_HIS; other rows are ordinary HIS traffic.
+ *
+ * Every step is a hash grouping plus a walk in a fixed order, so the work
+ * is linear after two sorts, whatever the groups' sizes; and the result
+ * depends only on the inputs, never on memory addresses.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bulu/money.h"
+#include "recon.h"
+
+/* --- a hash map from a three-word key to a group number ---------------- */
+
+struct key {
+	uint64_t w[3];
+};
+
+struct kmap {
+	struct key *keys;
+	uint32_t *vals;   /* group + 1; 0 = empty slot */
+	size_t cap, n;
+};
+
+static uint64_t key_hash(const struct key *k)
+{
+	return strpool_hash(k->w, sizeof k->w);
+}
+
+static int kmap_init(struct kmap *m, size_t want)
+{
+	size_t cap = 64;
+	while (cap < want * 2)
+		cap *= 2;
+	m->keys = malloc(cap * sizeof *m->keys);
+	m->vals = calloc(cap, sizeof *m->vals);
+	m->cap = cap;
+	m->n = 0;
+	return m->keys && m->vals ? 0 : -1;
+}
+
+static void kmap_free(struct kmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	memset(m, 0, sizeof *m);
+}
+
+/* The group of k, or UINT32_MAX; with add, a new group n when absent. */
+static uint32_t kmap_get(struct kmap *m, const struct key *k, int add)
+{
+	size_t mask = m->cap - 1, i = key_hash(k) & mask;
+	for (;;) {
+		if (!m->vals[i]) {
+			if (!add || m->n * 2 >= m->cap)
+				return UINT32_MAX;
+			m->keys[i] = *k;
+			m->vals[i] = (uint32_t)++m->n;
+			return (uint32_t)(m->n - 1);
+		}
+		if (memcmp(&m->keys[i], k, sizeof *k) == 0)
+			return m->vals[i] - 1;
+		i = (i + 1) & mask;
+	}
+}
+
+/* --- shared helpers ------------------------------------------------------ */
+
+static const char *const class_names[RC_N] = {
+	"MATCHED", "VOIDED", "NOT_CHECKED", "NO_EXPORT", "MISSING_IN_HIS", "EXTRA_IN_HIS",
+	"DUPLICATE_IN_HIS", "AMOUNT_MISMATCH", "QTY_MISMATCH", "ITEM_MISMATCH", "PATIENT_MISMATCH",
+	"VOIDED_IN_HIS", "INVOICE_GAP", "INVOICE_DUPLICATE", "INVOICE_UNRECORDED",
+	"INVOICE_VOID_CHARGED", "DISPENSE_MISMATCH", "LATE_BACKFILL"};
+
+const char *rclass_name(enum rclass c) { return (unsigned)c < RC_N ? class_names[c] : "?"; }
+
+struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind)
+{
+	if (r->nf == r->capf) {
+		size_t cap = r->capf ? r->capf * 2 : 1024;
+		struct finding *nf = realloc(r->f, cap * sizeof *nf);
+		if (!nf)
+			return NULL;
+		r->f = nf;
+		r->capf = cap;
+	}
+	struct finding *f = &r->f[r->nf++];
+	memset(f, 0, sizeof *f);
+	f->cls = (uint8_t)c;
+	f->kind = kind;
+	f->deadline = NO_TIME;
+	return f;
+}
+
+uint32_t recon_str(struct recon *r, const char *fmt, ...)
+{
+	char s[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(s, sizeof s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return 0;
+	size_t len = (size_t)n < sizeof s ? (size_t)n : sizeof s - 1;
+	uint32_t id = strpool_intern(r->pool, s, len);
+	return id == UINT32_MAX ? 0 : id;
+}
+
+void recon_yuan(int64_t fen, char out[32])
+{
+	money_format_yuan(fen, out);
+}
+
+void recon_unit_finding(struct recon *r, struct finding *f, size_t ui)
+{
+	const struct unit *u = &r->u[ui];
+	f->station = u->station;
+	f->seq = u->seq;
+	f->line = u->line;
+	f->patient = u->patient;
+	f->item = u->item;
+	f->dept = u->dept;
+	f->operator_ = u->operator_;
+	f->deadline = u->deadline;
+	f->unit = (uint32_t)(ui + 1);
+}
+
+void recon_row_finding(struct recon *r, struct finding *f, enum his_kind k, const struct his_row *h)
+{
+	(void)r;
+	(void)k;
+	f->his_id = h->his_id;
+	f->his_row = h->row;
+	if (!f->station) { /* a row with no journal side: its own patient, item, dept, operator */
+		f->patient = h->patient;
+		f->item = h->item;
+		f->dept = h->dept;
+		f->operator_ = h->operator_;
+	}
+}
+
+/* "BL-ST1-12-3" (or "BL-ST1-12" for a line-less entry). */
+static uint32_t bl_ref(struct recon *r, const struct unit *u)
+{
+	if (u->line)
+		return recon_str(r, "BL-%s-%" PRId64 "-%u", strpool_str(r->pool, u->station), u->seq, u->line);
+	return recon_str(r, "BL-%s-%" PRId64, strpool_str(r->pool, u->station), u->seq);
+}
+
+static const char *S(const struct recon *r, uint32_t id) { return strpool_str(r->pool, id); }
+
+/* --- the orders in which lines and rows are walked ----------------------- */
+
+struct ord {
+	int64_t t;
+	uint32_t pri;   /* lines: 1 when voided (walked after the others) */
+	uint32_t idx;   /* the unit, or the row; units are in (station, seq, line) order */
+};
+
+static int ord_cmp(const void *a, const void *b)
+{
+	const struct ord *x = a, *y = b;
+	if (x->pri != y->pri)
+		return x->pri < y->pri ? -1 : 1;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Rows at the same time are taken by 流水号, so a shuffled export pairs the
+ * same way (for qsort: one run at a time). */
+static const struct his_table *cmp_table;
+static const strpool *cmp_pool;
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct ord *x = a, *y = b;
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	uint32_t hx = cmp_table->rows[x->idx].his_id, hy = cmp_table->rows[y->idx].his_id;
+	if (hx != hy) {
+		int c = strcmp(strpool_str(cmp_pool, hx), strpool_str(cmp_pool, hy));
+		if (c)
+			return c;
+	}
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* --- matching one kind --------------------------------------------------- */
+
+enum { T_EXACT, T_AMOUNT, T_QTY, T_ITEM, T_PATIENT, T_N };
+
+static const enum rclass tier_class[T_N] = {RC_MATCHED, RC_AMOUNT_MISMATCH, RC_QTY_MISMATCH,
+					    RC_ITEM_MISMATCH, RC_PATIENT_MISMATCH};
+
+static struct key make_key(int tier, uint32_t patient, uint32_t item, int64_t qty, int64_t amount)
+{
+	struct key k = {{0, 0, 0}};
+	switch (tier) {
+	case T_EXACT:
+		k.w[0] = (uint64_t)patient << 32 | item;
+		k.w[1] = (uint64_t)qty;
+		k.w[2] = (uint64_t)amount;
+		break;
+	case T_AMOUNT:
+		k.w[0] = (uint64_t)patient << 32 | item;
+		k.w[1] = (uint64_t)qty;
+		break;
+	case T_QTY: k.w[0] = (uint64_t)patient << 32 | item; break;
+	case T_ITEM:
+		k.w[0] = (uint64_t)patient << 32;
+		k.w[1] = (uint64_t)qty;
+		break;
+	default:
+		k.w[0] = item;
+		k.w[1] = (uint64_t)qty;
+		k.w[2] = (uint64_t)amount;
+		break;
+	}
+	return k;
+}
+
+enum { R_OPEN, R_MATCHED, R_FINDING };
+
+struct ctx {
+	int amounts;          /* the export has amounts (orders, dispenses may not) */
+	struct recon *r;
+	enum his_kind k;
+	struct his_table *t;
+	struct ord *lines;    /* this kind's lines in walking order */
+	size_t nl;
+	struct ord *rows;     /* the table's rows in walking order */
+	size_t nr;
+	uint8_t *row_state;
+};
+
+static struct key ukey(const struct ctx *c, int tier, const struct unit *u)
+{
+	return make_key(tier, u->patient, u->item, u->qty, c->amounts ? u->amount : 0);
+}
+
+static struct key hkey(const struct ctx *c, int tier, const struct his_row *h)
+{
+	return make_key(tier, h->patient, h->item, h->qty, c->amounts ? h->amount : 0);
+}
+
+/* HIS minus journal, fen; 0 when the export has no amounts. */
+static int64_t diff_of(const struct ctx *c, int64_t his, int64_t journal)
+{
+	return c->amounts ? his - journal : 0;
+}
+
+static int oom(bulu_err *e) { return bulu_errf(e, BULU_SYSTEM, "out of memory"); }
+
+/* What a paired row says about its line: MATCHED, a mismatch, or VOIDED_IN_HIS. */
+static enum rclass compare(const struct ctx *c, const struct unit *u, const struct his_row *h, int tier)
+{
+	if (u->voided)
+		return RC_VOIDED_IN_HIS;
+	if (tier != T_EXACT)
+		return tier_class[tier];
+	if (u->patient != h->patient)
+		return RC_PATIENT_MISMATCH;
+	if (u->item != h->item)
+		return RC_ITEM_MISMATCH;
+	if (u->qty != h->qty)
+		return RC_QTY_MISMATCH;
+	if (c->amounts && u->amount != h->amount)
+		return RC_AMOUNT_MISMATCH;
+	return RC_MATCHED;
+}
+
+const char *recon_how(uint8_t how)
+{
+	static const char *const hows[] = {"", "its back-fill reference", "patient, item, quantity and amount",
+					   "patient, item and quantity", "patient and item", "patient and quantity",
+					   "item, quantity and amount at about the same time"};
+	return how < sizeof hows / sizeof hows[0] ? hows[how] : "";
+}
+
+static const char *tier_how[T_N] = {"patient, item, quantity and amount", "patient, item and quantity",
+				    "patient and item", "patient and quantity",
+				    "item, quantity and amount at about the same time"};
+
+/* Pair line ui with row ri, set the line's state, record a finding if any. */
+static int pair(struct ctx *c, size_t ui, size_t ri, int tier, int by_ref, bulu_err *e)
+{
+	struct recon *r = c->r;
+	struct unit *u = &r->u[ui];
+	const struct his_row *h = &c->t->rows[ri];
+	enum rclass cls = compare(c, u, h, by_ref ? T_EXACT : tier);
+	u->his = (uint32_t)(ri + 1);
+	u->state = (uint8_t)cls;
+	c->row_state[ri] = R_MATCHED;
+	const char *how = by_ref ? "its back-fill reference" : tier_how[tier];
+	uint32_t his_id = h->his_id ? h->his_id : recon_str(r, "row %u", h->row);
+	u->how = (uint8_t)(by_ref ? 1 : 2 + tier);
+	if (cls == RC_MATCHED)
+		return BULU_OK; /* the explanation is made when it is written */
+	struct finding *f = recon_add(r, cls, (uint8_t)c->k);
+	if (!f)
+		return oom(e);
+	recon_unit_finding(r, f, ui);
+	recon_row_finding(r, f, c->k, h);
+	f->diff = diff_of(c, h->amount, u->amount);
+	char a[32], b[32];
+	switch (cls) {
+	case RC_AMOUNT_MISMATCH:
+		recon_yuan(u->amount, a);
+		recon_yuan(h->amount, b);
+		f->jval = recon_str(r, "%s", a);
+		f->hval = recon_str(r, "%s", b);
+		f->expl = recon_str(r, "HIS %s found by %s: its amount %s is not the journal's %s", S(r, his_id), how, b, a);
+		break;
+	case RC_QTY_MISMATCH:
+		f->jval = recon_str(r, "%" PRId64, u->qty);
+		f->hval = recon_str(r, "%" PRId64, h->qty);
+		f->expl = recon_str(r, "HIS %s found by %s: its quantity %" PRId64 " is not the journal's %" PRId64,
+				    S(r, his_id), how, h->qty, u->qty);
+		break;
+	case RC_ITEM_MISMATCH:
+		f->jval = u->item;
+		f->hval = h->item;
+		f->expl = recon_str(r, "HIS %s found by %s: its item %s is not the journal's %s", S(r, his_id), how,
+				    S(r, h->item), S(r, u->item));
+		break;
+	case RC_PATIENT_MISMATCH:
+		f->jval = u->patient;
+		f->hval = h->patient;
+		f->expl = recon_str(r, "HIS %s found by %s is entered for another patient", S(r, his_id), how);
+		break;
+	default: /* RC_VOIDED_IN_HIS */
+		recon_yuan(h->amount, b);
+		f->hval = c->amounts ? recon_str(r, "%s", b) : 0;
+		f->diff = diff_of(c, h->amount, 0);
+		f->expl = recon_str(r, "the journal voided this entry (作废/退费), yet HIS %s holds it (found by %s)",
+				    S(r, his_id), how);
+		break;
+	}
+	u->expl = f->expl;
+	return BULU_OK;
+}
+
+static int duplicate(struct ctx *c, size_t ui, size_t ri, const char *how, bulu_err *e)
+{
+	struct recon *r = c->r;
+	const struct unit *u = &r->u[ui];
+	const struct his_row *h = &c->t->rows[ri];
+	const struct his_row *first = &c->t->rows[u->his - 1];
+	struct finding *f = recon_add(r, RC_DUPLICATE_IN_HIS, (uint8_t)c->k);
+	if (!f)
+		return oom(e);
+	recon_unit_finding(r, f, ui);
+	recon_row_finding(r, f, c->k, h);
+	char b[32];
+	recon_yuan(h->amount, b);
+	f->jval = bl_ref(r, u);
+	f->hval = c->amounts ? recon_str(r, "%s", b) : 0;
+	f->diff = diff_of(c, h->amount, 0);
+	uint32_t fid = first->his_id ? first->his_id : recon_str(r, "row %u", first->row);
+	f->expl = recon_str(r, "a second HIS row for %s, found by %s (the first is %s): back-filled twice",
+			    S(r, f->jval), how, S(r, fid));
+	c->row_state[ri] = R_FINDING;
+	return BULU_OK;
+}
+
+/* May a row without a usable reference be paired with the outage's lines?
+ * Rows from before the window (less the tolerance) are peacetime traffic;
+ * rows after it may be back-fill stamped with the moment of typing. */
+static int candidate(const struct recon *r, const struct his_row *h)
+{
+	return h->occurred == HIS_NO_TIME || r->win_from == NO_TIME || h->occurred >= r->win_from - r->o.tolerance;
+}
+
+static int in_window(const struct recon *r, int64_t t)
+{
+	if (t == HIS_NO_TIME)
+		return 1;
+	if (r->win_from != NO_TIME && t < r->win_from)
+		return 0;
+	return r->win_to == NO_TIME || t <= r->win_to;
+}
+
+/* Step 1: rows naming a line by its BL reference. */
+static int by_reference(struct ctx *c, bulu_err *e)
+{
+	struct recon *r = c->r;
+	struct kmap m;
+	uint32_t *first = NULL; /* group -> unit + 1 */
+	int rc = BULU_OK;
+	if (kmap_init(&m, 2 * c->nl + 1) != 0 || !(first = calloc(2 * c->nl + 1, sizeof *first))) {
+		rc = oom(e);
+		goto done;
+	}
+	/* (station, seq, line) -> its line; (station, seq, 0) -> the entry's first line */
+	for (size_t i = 0; i < c->nl; i++) {
+		size_t ui = c->lines[i].idx;
+		const struct unit *u = &r->u[ui];
+		for (int pass = 0; pass < 2; pass++) {
+			struct key k = {{(uint64_t)u->station << 32 | (pass ? 0 : u->line), (uint64_t)u->seq, 0}};
+			if (pass && !u->line)
+				break;
+			uint32_t g = kmap_get(&m, &k, 1);
+			if (g == UINT32_MAX) {
+				rc = oom(e);
+				goto done;
+			}
+			if (!first[g] || ui + 1 < first[g])
+				first[g] = (uint32_t)(ui + 1);
+		}
+	}
+	for (size_t i = 0; i < c->nr; i++) {
+		size_t ri = c->rows[i].idx;
+		const struct his_row *h = &c->t->rows[ri];
+		if (!h->ref_seq)
+			continue;
+		struct key k = {{(uint64_t)h->ref_station << 32 | h->ref_line, (uint64_t)h->ref_seq, 0}};
+		uint32_t g = kmap_get(&m, &k, 0);
+		if (g == UINT32_MAX)
+			continue; /* names no line of this kind: matched like a row without one */
+		size_t ui = first[g] - 1;
+		if (!h->ref_line && r->u[ui].line) {
+			/* BL-STATION-SEQ on a form with lines: its line of that item,
+			 * not matched yet, else any line not matched yet */
+			size_t best = SIZE_MAX, any = SIZE_MAX;
+			for (size_t j = ui; j < r->nu && r->u[j].station == h->ref_station && r->u[j].seq == h->ref_seq; j++) {
+				if (r->u[j].his)
+					continue;
+				if (r->u[j].item == h->item && best == SIZE_MAX)
+					best = j;
+				if (any == SIZE_MAX)
+					any = j;
+			}
+			if (best != SIZE_MAX)
+				ui = best;
+			else if (any != SIZE_MAX)
+				ui = any;
+		}
+		if (r->u[ui].his)
+			rc = duplicate(c, ui, ri, "its back-fill reference", e);
+		else
+			rc = pair(c, ui, ri, T_EXACT, 1, e);
+		if (rc != BULU_OK)
+			break;
+	}
+done:
+	kmap_free(&m);
+	free(first);
+	return rc;
+}
+
+/* A group's lines as a queue: head and next are positions in c->lines. */
+struct groups {
+	struct kmap m;
+	uint32_t *head, *tail; /* group -> position + 1 */
+	uint32_t *next;        /* position -> position + 1 */
+	uint32_t *matched;     /* group -> a matched unit + 1 (exact tier only) */
+};
+
+static void groups_free(struct groups *g)
+{
+	kmap_free(&g->m);
+	free(g->head);
+	free(g->tail);
+	free(g->next);
+	free(g->matched);
+}
+
+/* Queue the open lines (voided ones only for the exact tier) by the tier's key. */
+static int groups_build(struct ctx *c, int tier, struct groups *g, bulu_err *e)
+{
+	struct recon *r = c->r;
+	memset(g, 0, sizeof *g);
+	if (kmap_init(&g->m, c->nl + 1) != 0 || !(g->head = calloc(c->nl + 1, sizeof *g->head)) ||
+	    !(g->tail = calloc(c->nl + 1, sizeof *g->tail)) || !(g->next = calloc(c->nl + 1, sizeof *g->next)) ||
+	    !(g->matched = calloc(c->nl + 1, sizeof *g->matched)))
+		return oom(e);
+	for (size_t p = 0; p < c->nl; p++) {
+		const struct unit *u = &r->u[c->lines[p].idx];
+		int open = !u->his && (tier == T_EXACT || !u->voided);
+		if (!open && !(tier == T_EXACT && u->his && u->state == RC_MATCHED))
+			continue;
+		struct key k = ukey(c, tier, u);
+		uint32_t gi = kmap_get(&g->m, &k, 1);
+		if (gi == UINT32_MAX)
+			return oom(e);
+		if (!open) {
+			/* matched by reference: remembered, so a copy of it is a duplicate */
+			if (!g->matched[gi])
+				g->matched[gi] = c->lines[p].idx + 1;
+			continue;
+		}
+		if (g->tail[gi])
+			g->next[g->tail[gi] - 1] = (uint32_t)(p + 1);
+		else
+			g->head[gi] = (uint32_t)(p + 1);
+		g->tail[gi] = (uint32_t)(p + 1);
+	}
+	return BULU_OK;
+}
+
+/* Steps 2 and 3: pair open rows with open lines, tier by tier. */
+static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npatients, bulu_err *e)
+{
+	struct recon *r = c->r;
+	struct groups g;
+	int rc = groups_build(c, tier, &g, e);
+	for (size_t i = 0; rc == BULU_OK && i < c->nr; i++) {
+		size_t ri = c->rows[i].idx;
+		const struct his_row *h = &c->t->rows[ri];
+		if (c->row_state[ri] != R_OPEN || !candidate(r, h))
+			continue;
+		if (tier != T_EXACT && tier != T_PATIENT && (h->patient >= npatients || !patients[h->patient]))
+			continue;
+		if (tier == T_PATIENT && (h->occurred == HIS_NO_TIME || !in_window(r, h->occurred - r->o.tolerance)))
+			continue;
+		struct key k = hkey(c, tier, h);
+		uint32_t gi = kmap_get(&g.m, &k, 0);
+		if (gi == UINT32_MAX)
+			continue;
+		if (tier == T_PATIENT) {
+			/* lines too early for this row are too early for every later row */
+			while (g.head[gi] && r->u[c->lines[g.head[gi] - 1].idx].occurred < h->occurred - r->o.tolerance)
+				g.head[gi] = g.next[g.head[gi] - 1];
+			if (!g.head[gi] || r->u[c->lines[g.head[gi] - 1].idx].occurred > h->occurred + r->o.tolerance)
+				continue;
+		}
+		if (g.head[gi]) {
+			size_t p = g.head[gi] - 1, ui = c->lines[p].idx;
+			g.head[gi] = g.next[p];
+			rc = pair(c, ui, ri, tier, 0, e);
+			if (tier == T_EXACT && r->u[ui].state == RC_MATCHED && !g.matched[gi])
+				g.matched[gi] = (uint32_t)(ui + 1);
+		} else if (tier == T_EXACT && g.matched[gi]) {
+			rc = duplicate(c, g.matched[gi] - 1, ri, "patient, item, quantity and amount", e);
+		}
+	}
+	groups_free(&g);
+	return rc;
+}
+
+/* (patient, item) of the requisitions: HIS orders for them are the ward's
+ * back-fill of the requisition, judged by the three-way check instead. */
+static int requisition_keys(struct recon *r, struct kmap *m, bulu_err *e)
+{
+	if (kmap_init(m, r->nu + 1) != 0)
+		return oom(e);
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		if (u->jkind != JK_REQUISITION || u->voided)
+			continue;
+		struct key k = make_key(T_QTY, u->patient, u->item, 0, 0);
+		if (kmap_get(m, &k, 1) == UINT32_MAX)
+			return oom(e);
+	}
+	return BULU_OK;
+}
+
+/* Step 4: what is left. */
+static int leftovers(struct ctx *c, bulu_err *e)
+{
+	struct recon *r = c->r;
+	for (size_t p = 0; p < c->nl; p++) {
+		size_t ui = c->lines[p].idx;
+		struct unit *u = &r->u[ui];
+		char due[64] = "";
+		if (u->his) {
+			if (u->state != RC_MATCHED)
+				continue;
+			const struct his_row *h = &c->t->rows[u->his - 1];
+			if (u->deadline == NO_TIME || h->entered == HIS_NO_TIME || h->entered <= u->deadline)
+				continue;
+			struct finding *f = recon_add(r, RC_LATE_BACKFILL, (uint8_t)c->k);
+			if (!f)
+				return oom(e);
+			recon_unit_finding(r, f, ui);
+			recon_row_finding(r, f, c->k, h);
+			f->jval = recon_str(r, "%s", recon_time(r, f->deadline, due));
+			f->hval = recon_str(r, "%s", recon_time(r, h->entered, due));
+			f->expl = recon_str(r, "back-filled after its deadline (matched HIS %s)",
+					    S(r, h->his_id ? h->his_id : recon_str(r, "row %u", h->row)));
+			u->state = RC_LATE_BACKFILL;
+			u->expl = f->expl;
+			continue;
+		}
+		if (u->voided) {
+			u->state = RC_VOIDED;
+			u->expl = recon_str(r, "voided in the journal and, rightly, not in the HIS");
+			continue;
+		}
+		struct finding *f = recon_add(r, RC_MISSING_IN_HIS, (uint8_t)c->k);
+		if (!f)
+			return oom(e);
+		recon_unit_finding(r, f, ui);
+		char a[32];
+		recon_yuan(u->amount, a);
+		f->jval = recon_str(r, "%s", a);
+		f->diff = -u->amount; /* what is at stake, even where the export has no amounts */
+		f->expl = recon_str(r, "not in the HIS %s export: back-fill it with remark %s", his_kind_name(c->k),
+				    S(r, bl_ref(r, u)));
+		u->state = RC_MISSING_IN_HIS;
+		u->expl = f->expl;
+	}
+	/* departments that captured this kind */
+	size_t np = strpool_count(r->pool);
+	uint8_t *depts = calloc(np + 1, 1);
+	if (!depts)
+		return oom(e);
+	for (size_t p = 0; p < c->nl; p++)
+		depts[r->u[c->lines[p].idx].dept] = 1;
+	struct kmap req = {0};
+	int rc = BULU_OK;
+	if (c->k == HIS_ORDERS)
+		rc = requisition_keys(r, &req, e);
+	for (size_t i = 0; rc == BULU_OK && i < c->nr; i++) {
+		size_t ri = c->rows[i].idx;
+		const struct his_row *h = &c->t->rows[ri];
+		if (c->row_state[ri] != R_OPEN || !in_window(r, h->occurred))
+			continue;
+		if (c->t->has[HF_DEPT] && !depts[h->dept])
+			continue;
+		if (c->k == HIS_ORDERS) {
+			struct key k = make_key(T_QTY, h->patient, h->item, 0, 0);
+			if (kmap_get(&req, &k, 0) != UINT32_MAX)
+				continue;
+		}
+		struct finding *f = recon_add(r, RC_EXTRA_IN_HIS, (uint8_t)c->k);
+		if (!f) {
+			rc = oom(e);
+			break;
+		}
+		recon_row_finding(r, f, c->k, h);
+		char b[32];
+		recon_yuan(h->amount, b);
+		f->hval = c->amounts ? recon_str(r, "%s", b) : 0;
+		f->diff = diff_of(c, h->amount, 0);
+		if (h->ref_seq)
+			f->expl = recon_str(r, "in the HIS for %s within the outage, in no journal; its remark names "
+					       "BL-%s-%" PRId64 "%s%.0u, which no journal line of this kind holds",
+					    *S(r, h->dept) ? S(r, h->dept) : "an outage department", S(r, h->ref_station),
+					    h->ref_seq, h->ref_line ? "-" : "", h->ref_line);
+		else
+			f->expl = recon_str(r, "in the HIS for %s within the outage, but in no journal",
+					    *S(r, h->dept) ? S(r, h->dept) : "an outage department");
+		c->row_state[ri] = R_FINDING;
+	}
+	if (c->k == HIS_ORDERS)
+		kmap_free(&req);
+	free(depts);
+	return rc;
+}
+
+int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
+{
+	struct ctx c = {.r = r, .k = k, .t = &r->his[k]};
+	c.amounts = c.t->has[HF_AMOUNT] || c.t->has[HF_UNIT_PRICE] || (k == HIS_REGISTRATIONS && c.t->has[HF_FEE]);
+	int rc = BULU_OK;
+	uint8_t *patients = NULL;
+	size_t np = 0;
+	/* this kind's lines, in walking order */
+	for (size_t i = 0; i < r->nu; i++)
+		c.nl += r->u[i].hkind == (uint8_t)k;
+	c.lines = malloc((c.nl + 1) * sizeof *c.lines);
+	c.rows = malloc((c.t->n + 1) * sizeof *c.rows);
+	c.row_state = calloc(c.t->n + 1, 1);
+	if (!c.lines || !c.rows || !c.row_state) {
+		rc = oom(e);
+		goto done;
+	}
+	size_t p = 0;
+	for (size_t i = 0; i < r->nu; i++)
+		if (r->u[i].hkind == (uint8_t)k)
+			c.lines[p++] = (struct ord){r->u[i].occurred, r->u[i].voided, (uint32_t)i};
+	qsort(c.lines, c.nl, sizeof *c.lines, ord_cmp);
+	c.nr = c.t->n;
+	for (size_t i = 0; i < c.nr; i++)
+		c.rows[i] = (struct ord){c.t->rows[i].occurred, 0, (uint32_t)i};
+	cmp_table = c.t;
+	cmp_pool = r->pool;
+	qsort(c.rows, c.nr, sizeof *c.rows, row_cmp);
+
+	if ((rc = by_reference(&c, e)) != BULU_OK || (rc = by_key(&c, T_EXACT, NULL, 0, e)) != BULU_OK)
+		goto done;
+	/* the near tiers look only at rows of patients with a line still open */
+	np = strpool_count(r->pool);
+	if (!(patients = calloc(np + 1, 1))) {
+		rc = oom(e);
+		goto done;
+	}
+	for (size_t i = 0; i < c.nl; i++) {
+		const struct unit *u = &r->u[c.lines[i].idx];
+		if (!u->his && !u->voided)
+			patients[u->patient] = 1;
+	}
+	for (int tier = T_AMOUNT; tier < T_N && rc == BULU_OK; tier++) {
+		if (tier == T_PATIENT) {
+			/* walk by time: the tolerance is a window sliding over both */
+			for (size_t i = 0; i < c.nl; i++)
+				c.lines[i].pri = 0;
+			qsort(c.lines, c.nl, sizeof *c.lines, ord_cmp);
+		}
+		rc = by_key(&c, tier, patients, np, e);
+	}
+	if (rc == BULU_OK)
+		rc = leftovers(&c, e);
+done:
+	free(patients);
+	free(c.lines);
+	free(c.rows);
+	free(c.row_state);
+	return rc;
+}

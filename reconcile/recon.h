@@ -1,0 +1,177 @@
+/*
+ * recon.h - the reconciler's inside: journal lines, findings, the phases.
+ *
+ * A run goes: load the ledger's lines in scope (ledger_load.c), read the HIS
+ * exports (his.c), match each kind (match.c), check invoices and the
+ * pharmacy's three-way rule (checks.c), then write findings, states,
+ * summary and worklists (report.c).  Everything textual is interned in one
+ * strpool, so the phases compare integers; every ordering is total, so the
+ * same inputs give byte-identical outputs.  docs/reconcile.md is the user's
+ * account of the rules implemented here.
+ */
+#ifndef BULU_RECON_H
+#define BULU_RECON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bulu/err.h"
+#include "bulu/his.h"
+#include "bulu/strpool.h"
+
+/* The journal kinds a line can come from. */
+enum jkind {
+	JK_REGISTRATION,
+	JK_CARD_ISSUE,
+	JK_CHARGE,
+	JK_PRESCRIPTION,
+	JK_ORDER,
+	JK_REQUISITION,
+	JK_DISPENSE,
+	JK_EXAM,
+	JK_N
+};
+
+/* Which check decides a line's state, beyond the HIS kinds. */
+#define HK_THREEWAY ((uint8_t)HIS_NKINDS)       /* requisitions */
+#define HK_NONE ((uint8_t)(HIS_NKINDS + 1))     /* card issues */
+
+/* States and finding classes.  The first four are not findings. */
+enum rclass {
+	RC_MATCHED,
+	RC_VOIDED,          /* voided in the journal and, rightly, not in the HIS */
+	RC_NOT_CHECKED,     /* no export of its kind was given */
+	RC_NO_EXPORT,       /* no HIS export covers the kind (card issues) */
+	RC_MISSING_IN_HIS,
+	RC_EXTRA_IN_HIS,
+	RC_DUPLICATE_IN_HIS,
+	RC_AMOUNT_MISMATCH,
+	RC_QTY_MISMATCH,
+	RC_ITEM_MISMATCH,
+	RC_PATIENT_MISMATCH,
+	RC_VOIDED_IN_HIS,
+	RC_INVOICE_GAP,
+	RC_INVOICE_DUPLICATE,
+	RC_INVOICE_UNRECORDED,
+	RC_INVOICE_VOID_CHARGED,
+	RC_DISPENSE_MISMATCH,
+	RC_LATE_BACKFILL,
+	RC_N
+};
+#define RC_FIRST_FINDING RC_MISSING_IN_HIS
+
+const char *rclass_name(enum rclass c);
+const char *jkind_name(enum jkind k);
+
+#define NO_TIME INT64_MIN
+
+/* One journal line in scope (an entry without lines is one line, number 0). */
+struct unit {
+	int64_t seq;
+	int64_t qty;
+	int64_t amount;      /* fen: the line's amount, a registration's fee */
+	int64_t occurred;    /* the paper's time, else the station clock */
+	int64_t deadline;    /* back-fill due (epoch), NO_TIME when the episode is open */
+	uint32_t station, line, patient, patient_name, item, item_name, dept, operator_;
+	uint32_t invoice, request_no, episode;
+	uint32_t expl;       /* the state's explanation (pool id) */
+	uint32_t his;        /* matched HIS row + 1 (in its kind's table), 0 none */
+	uint32_t ref;        /* dispense: the unit index + 1 of the entry it dispenses against */
+	uint8_t jkind, hkind, voided, state;
+	uint8_t how;         /* matched: 1 by reference, 2 + tier by key (expl then 0) */
+};
+
+struct finding {
+	int64_t seq;
+	int64_t diff;        /* HIS minus journal, fen */
+	int64_t deadline;
+	uint32_t station, line;
+	uint32_t his_id, patient, item, dept, operator_;
+	uint32_t jval, hval, expl;
+	uint32_t his_row;    /* CSV row, 0 when none */
+	uint32_t unit;       /* unit index + 1, 0 when none */
+	uint8_t cls, kind;   /* kind: a HIS kind, or HIS_NKINDS for drugs (three-way) */
+};
+
+struct episode {
+	uint32_t id;
+	int64_t start, end;  /* end NO_TIME while open */
+	int end_off;         /* the restore notice's UTC offset, seconds */
+	int drill;
+};
+
+struct book {
+	uint32_t station;
+	uint32_t dept;       /* the station's department (its station_init) */
+	int64_t seq;
+	int64_t from, to;
+	int width;
+};
+
+/* An invoice number the journals used or voided. */
+struct inv_use {
+	int64_t no;          /* numeric value */
+	int64_t seq;
+	int64_t amount;
+	uint32_t station, text, dept, operator_;
+	uint32_t unit;       /* unit index + 1 of the charge/registration, 0 for invoice_void */
+	uint8_t voided;
+};
+
+struct recon_opts {
+	const char *ledger;
+	const char *episode;      /* NULL: every episode of the kind (real or drill) */
+	int drill;
+	int have_window;
+	int64_t win_from, win_to;
+	int64_t tolerance;        /* seconds: time tolerance of a patient-mismatch pairing */
+	int due_important;        /* days after the restore day for registrations, charges */
+	int due_all;              /* ... for everything else */
+	int progress;
+};
+
+struct recon {
+	struct recon_opts o;
+	strpool *pool;
+	struct unit *u;
+	size_t nu, capu;
+	struct episode *ep;
+	size_t nep;
+	int64_t win_from, win_to; /* the scope's window; win_to NO_TIME when open */
+	int64_t last_end;         /* the latest restore notice, NO_TIME if none */
+	int tz_off;               /* its UTC offset (seconds): the outage's local time */
+	struct book *books;
+	size_t nbooks;
+	struct inv_use *inv;
+	size_t ninv;
+	struct his_table his[HIS_NKINDS];
+	int given[HIS_NKINDS];
+	struct finding *f;
+	size_t nf, capf;
+};
+
+/* ledger_load.c */
+int recon_load_ledger(struct recon *r, bulu_err *e);
+int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
+/* match.c: one HIS kind against its journal lines */
+int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
+/* checks.c */
+int recon_invoices(struct recon *r, bulu_err *e);
+int recon_threeway(struct recon *r, bulu_err *e);
+int recon_deadlines(struct recon *r, bulu_err *e);
+/* report.c */
+int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e);
+
+/* helpers shared by the phases (match.c) */
+struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind);
+uint32_t recon_str(struct recon *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void recon_unit_finding(struct recon *r, struct finding *f, size_t ui);
+void recon_row_finding(struct recon *r, struct finding *f, enum his_kind k, const struct his_row *h);
+void recon_yuan(int64_t fen, char out[32]);
+/* how a line was matched (unit.how), for explanations */
+const char *recon_how(uint8_t how);
+/* report.c: "YYYY-MM-DD HH:MM:SS" in the outage's local time ("-" for NO_TIME) */
+const char *recon_time(const struct recon *r, int64_t t, char out[64]);
+const char *recon_kind_label(int kind);
+
+#endif

@@ -1,0 +1,527 @@
+/*
+ * report.c - what a reconcile run writes into --out DIR.
+ *
+ *   findings.csv         one row per finding (CONTRACT.md columns), UTF-8 with BOM
+ *   states.csv           every journal line in scope and the state it ended in
+ *   summary.txt          counts and money per class, department and operator
+ *                        (also printed on the terminal)
+ *   worklists/DEPT.csv   per department: what to back-fill or correct, by deadline
+ *   worklists/DEPT.txt   the same, to print
+ *
+ * Everything is built in memory and written with fs_write_atomic, sorted by
+ * total orders only, so the same inputs give the same bytes.
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bulu/buf.h"
+#include "bulu/cli.h"
+#include "bulu/clock.h"
+#include "bulu/fsutil.h"
+#include "bulu/money.h"
+#include "bulu/text.h"
+#include "recon.h"
+
+static const char BOM[] = "\xEF\xBB\xBF";
+
+static const strpool *cmp_pool; /* for the comparators (one run at a time) */
+static const struct recon *cmp_r;
+
+static const char *S(const struct recon *r, uint32_t id) { return strpool_str(r->pool, id); }
+
+static int scmp(uint32_t a, uint32_t b)
+{
+	return a == b ? 0 : strcmp(strpool_str(cmp_pool, a), strpool_str(cmp_pool, b));
+}
+
+const char *recon_kind_label(int kind)
+{
+	return kind < HIS_NKINDS ? his_kind_name((enum his_kind)kind) : "drugs";
+}
+
+/* "YYYY-MM-DD HH:MM:SS" in the outage's local time. */
+const char *recon_time(const struct recon *r, int64_t t, char out[64])
+{
+	if (t == NO_TIME) {
+		snprintf(out, 64, "-");
+		return out;
+	}
+	int64_t z = t + r->tz_off;
+	int64_t days = z >= 0 ? z / 86400 : -((-z + 86399) / 86400);
+	int64_t sec = z - days * 86400;
+	/* civil_from_days (Howard Hinnant) */
+	int64_t zz = days + 719468;
+	int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
+	unsigned doe = (unsigned)(zz - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	snprintf(out, 64, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d", y, m, d, (int)(sec / 3600),
+		 (int)(sec / 60 % 60), (int)(sec % 60));
+	return out;
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+	int c;
+	if (x->cls != y->cls)
+		return x->cls < y->cls ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	if ((c = scmp(x->station, y->station)))
+		return c;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	/* then by content, so the export's row order does not matter */
+	if ((c = scmp(x->his_id, y->his_id)) || (c = scmp(x->patient, y->patient)) || (c = scmp(x->item, y->item)) ||
+	    (c = scmp(x->jval, y->jval)) || (c = scmp(x->hval, y->hval)) || (c = scmp(x->expl, y->expl)))
+		return c;
+	if (x->diff != y->diff)
+		return x->diff < y->diff ? -1 : 1;
+	return (x->his_row > y->his_row) - (x->his_row < y->his_row);
+}
+
+static void num(buf *o, int64_t v, int last)
+{
+	char s[32];
+	snprintf(s, sizeof s, "%" PRId64, v);
+	cli_csv_cell(o, s, last);
+}
+
+static void findings_csv(const struct recon *r, buf *o)
+{
+	buf_puts(o, BOM);
+	static const char *head[] = {"class", "kind", "station", "seq", "line", "his_id", "patient_id",
+				     "item_code", "journal_value", "his_value", "diff_fen", "dept", "operator",
+				     "explanation"};
+	for (size_t k = 0; k < 14; k++)
+		cli_csv_cell(o, head[k], k == 13);
+	for (size_t i = 0; i < r->nf; i++) {
+		const struct finding *f = &r->f[i];
+		cli_csv_cell(o, rclass_name((enum rclass)f->cls), 0);
+		cli_csv_cell(o, recon_kind_label(f->kind), 0);
+		cli_csv_cell(o, S(r, f->station), 0);
+		if (f->station)
+			num(o, f->seq, 0);
+		else
+			cli_csv_cell(o, "", 0);
+		if (f->line)
+			num(o, f->line, 0);
+		else
+			cli_csv_cell(o, "", 0);
+		cli_csv_cell(o, S(r, f->his_id), 0);
+		cli_csv_cell(o, S(r, f->patient), 0);
+		cli_csv_cell(o, S(r, f->item), 0);
+		cli_csv_cell(o, S(r, f->jval), 0);
+		cli_csv_cell(o, S(r, f->hval), 0);
+		num(o, f->diff, 0);
+		cli_csv_cell(o, S(r, f->dept), 0);
+		cli_csv_cell(o, S(r, f->operator_), 0);
+		cli_csv_cell(o, S(r, f->expl), 1);
+	}
+}
+
+static void bl(const struct recon *r, const struct unit *u, char out[96])
+{
+	if (u->line)
+		snprintf(out, 96, "BL-%s-%" PRId64 "-%u", S(r, u->station), u->seq, u->line);
+	else
+		snprintf(out, 96, "BL-%s-%" PRId64, S(r, u->station), u->seq);
+}
+
+static const char *hkind_label(uint8_t hk)
+{
+	if (hk < HIS_NKINDS)
+		return his_kind_name((enum his_kind)hk);
+	return hk == HK_THREEWAY ? "drugs" : "";
+}
+
+static void states_csv(const struct recon *r, buf *o)
+{
+	buf_puts(o, BOM);
+	static const char *head[] = {"station", "seq", "line", "bl_ref", "kind", "his_kind", "state",
+				     "his_id", "deadline", "explanation"};
+	for (size_t k = 0; k < 10; k++)
+		cli_csv_cell(o, head[k], k == 9);
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		char ref[96], due[64];
+		bl(r, u, ref);
+		cli_csv_cell(o, S(r, u->station), 0);
+		num(o, u->seq, 0);
+		num(o, u->line, 0);
+		cli_csv_cell(o, ref, 0);
+		cli_csv_cell(o, jkind_name((enum jkind)u->jkind), 0);
+		cli_csv_cell(o, hkind_label(u->hkind), 0);
+		cli_csv_cell(o, rclass_name((enum rclass)u->state), 0);
+		const struct his_table *t = u->hkind < HIS_NKINDS ? &r->his[u->hkind] : NULL;
+		cli_csv_cell(o, t && u->his ? S(r, t->rows[u->his - 1].his_id) : "", 0);
+		cli_csv_cell(o, u->deadline == NO_TIME ? "" : recon_time(r, u->deadline, due), 0);
+		if (!u->expl && u->how && t) {
+			char why[160];
+			snprintf(why, sizeof why, "matched by %s", recon_how(u->how));
+			cli_csv_cell(o, why, 1);
+		} else {
+			cli_csv_cell(o, S(r, u->expl), 1);
+		}
+	}
+}
+
+/* --- the summary --------------------------------------------------------- */
+
+struct tally {
+	uint32_t key;       /* dept or operator (pool id) */
+	size_t count;
+	int64_t money;      /* sum of |diff| */
+	int64_t net;        /* sum of diff */
+};
+
+static int tally_cmp(const void *a, const void *b)
+{
+	const struct tally *x = a, *y = b;
+	return scmp(x->key, y->key);
+}
+
+static int tally_add(struct tally **v, size_t *n, uint32_t key, int64_t diff)
+{
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i].key == key) {
+			(*v)[i].count++;
+			(*v)[i].money += diff < 0 ? -diff : diff;
+			(*v)[i].net += diff;
+			return 0;
+		}
+	struct tally *nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	*v = nv;
+	nv[*n] = (struct tally){key, 1, diff < 0 ? -diff : diff, diff};
+	(*n)++;
+	return 0;
+}
+
+static void pad(buf *o, const char *s, size_t w)
+{
+	buf_puts(o, s);
+	for (size_t n = text_width(s); n < w; n++)
+		buf_putc(o, ' ');
+}
+
+static void yuan(buf *o, int64_t fen, size_t w)
+{
+	char s[32];
+	money_format_yuan(fen, s);
+	for (size_t n = strlen(s); n < w; n++)
+		buf_putc(o, ' ');
+	buf_puts(o, s);
+}
+
+static const char *level_of(int64_t secs)
+{
+	/* BRIEF rule 10: IV < 2 h, III up to 12 h, II up to 24 h, I beyond */
+	if (secs < 2 * 3600)
+		return "IV";
+	if (secs <= 12 * 3600)
+		return "III";
+	if (secs <= 24 * 3600)
+		return "II";
+	return "I";
+}
+
+static int tallies(const struct recon *r, buf *o, int by_dept)
+{
+	struct tally *v = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < r->nf; i++) {
+		const struct finding *f = &r->f[i];
+		if (tally_add(&v, &n, by_dept ? f->dept : f->operator_, f->diff) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	if (n)
+		qsort(v, n, sizeof *v, tally_cmp);
+	buf_printf(o, "\n%s\n", by_dept ? "By department (按科室)" : "By operator (按操作员)");
+	for (size_t i = 0; i < n; i++) {
+		buf_puts(o, "  ");
+		pad(o, *S(r, v[i].key) ? S(r, v[i].key) : "-", 24);
+		buf_printf(o, " %7zu findings   net ", v[i].count);
+		yuan(o, v[i].net, 12);
+		buf_putc(o, '\n');
+	}
+	if (!n)
+		buf_puts(o, "  (none)\n");
+	free(v);
+	return 0;
+}
+
+static int summary(const struct recon *r, const char *outdir, buf *o)
+{
+	char t1[64], t2[64];
+	buf_printf(o, "bulu reconcile: summary (对账汇总)\n\n");
+	if (r->nep) {
+		for (size_t i = 0; i < r->nep; i++) {
+			const struct episode *p = &r->ep[i];
+			buf_printf(o, "Episode %s: %s .. %s", S(r, p->id), recon_time(r, p->start, t1),
+				   p->end == NO_TIME ? "(not ended)" : recon_time(r, p->end, t2));
+			if (p->end != NO_TIME && p->start != NO_TIME)
+				buf_printf(o, ", %.1f h, incident level %s", (double)(p->end - p->start) / 3600.0,
+					   level_of(p->end - p->start));
+			buf_putc(o, '\n');
+		}
+	}
+	buf_printf(o, "Window:  %s .. %s%s\n", recon_time(r, r->win_from, t1),
+		   r->win_to == NO_TIME ? "(open)" : recon_time(r, r->win_to, t2), r->o.have_window ? " (--window)" : "");
+	for (int k = 0; k < HIS_NKINDS; k++)
+		if (r->given[k])
+			buf_printf(o, "HIS %-14s %zu rows (%s)\n", his_kind_name((enum his_kind)k), r->his[k].n,
+				   text_enc_name(r->his[k].used));
+	/* journal lines and their states */
+	size_t by_state[RC_N] = {0};
+	int64_t amount = 0;
+	for (size_t i = 0; i < r->nu; i++) {
+		by_state[r->u[i].state]++;
+		if (!r->u[i].voided)
+			amount += r->u[i].amount;
+	}
+	buf_printf(o, "\nJournal lines in scope: %zu (", r->nu);
+	yuan(o, amount, 0);
+	buf_printf(o, " yuan not voided)\n");
+	for (int c = 0; c < RC_N; c++)
+		if (by_state[c])
+			buf_printf(o, "  %-22s %8zu\n", rclass_name((enum rclass)c), by_state[c]);
+	/* findings by class */
+	size_t cnt[RC_N] = {0};
+	int64_t net[RC_N] = {0}, total = 0;
+	for (size_t i = 0; i < r->nf; i++) {
+		cnt[r->f[i].cls]++;
+		net[r->f[i].cls] += r->f[i].diff;
+		total += r->f[i].diff;
+	}
+	buf_printf(o, "\nFindings (发现) by class      count   HIS - journal (yuan)\n");
+	for (int c = RC_FIRST_FINDING; c < RC_N; c++) {
+		if (!cnt[c])
+			continue;
+		buf_printf(o, "  %-24s %7zu   ", rclass_name((enum rclass)c), cnt[c]);
+		yuan(o, net[c], 14);
+		buf_putc(o, '\n');
+	}
+	buf_printf(o, "  %-24s %7zu   ", "total", r->nf);
+	yuan(o, total, 14);
+	buf_putc(o, '\n');
+	if (tallies(r, o, 1) != 0 || tallies(r, o, 0) != 0)
+		return -1;
+	size_t matched = by_state[RC_MATCHED] + by_state[RC_LATE_BACKFILL];
+	buf_printf(o, "\nNet difference, HIS minus journals: ");
+	yuan(o, total, 0);
+	buf_printf(o, " yuan\n");
+	if (matched)
+		buf_printf(o, "Back-filled after the deadline: %zu of %zu matched lines (%.1f%%)\n",
+			   by_state[RC_LATE_BACKFILL], matched, 100.0 * (double)by_state[RC_LATE_BACKFILL] / (double)matched);
+	buf_printf(o, "\nFiles in %s: findings.csv, states.csv, summary.txt, worklists/\n", outdir);
+	return 0;
+}
+
+/* --- worklists ----------------------------------------------------------- */
+
+static int work_cmp(const void *a, const void *b)
+{
+	const struct finding *x = *(const struct finding *const *)a, *y = *(const struct finding *const *)b;
+	int c;
+	if ((c = scmp(x->dept, y->dept)))
+		return c;
+	if (x->deadline != y->deadline) {
+		if (x->deadline == NO_TIME)
+			return 1;
+		if (y->deadline == NO_TIME)
+			return -1;
+		return x->deadline < y->deadline ? -1 : 1;
+	}
+	return finding_cmp(x, y);
+}
+
+static const char *action_of(int cls)
+{
+	switch (cls) {
+	case RC_MISSING_IN_HIS: return "补录 back-fill";
+	case RC_DUPLICATE_IN_HIS: return "撤销重复 cancel the copy";
+	case RC_EXTRA_IN_HIS: return "核实来源 find its paper form";
+	case RC_VOIDED_IN_HIS: return "冲销 reverse in HIS";
+	case RC_LATE_BACKFILL: return "说明迟录 note the delay";
+	case RC_DISPENSE_MISMATCH: return "追查 trace";
+	case RC_INVOICE_GAP:
+	case RC_INVOICE_DUPLICATE:
+	case RC_INVOICE_UNRECORDED:
+	case RC_INVOICE_VOID_CHARGED: return "核对发票 check the register";
+	default: return "更正 correct in HIS";
+	}
+}
+
+/* A department's name as a file name: no '/', no leading '.', no controls. */
+static void file_name(const char *dept, char out[256])
+{
+	size_t n = 0;
+	if (!*dept)
+		dept = "未知科室";
+	for (const char *p = dept; *p && n < 200; p++) {
+		unsigned char ch = (unsigned char)*p;
+		int bad = ch < 0x20 || ch == '/' || ch == '\\' || ch == 0x7f || (n == 0 && ch == '.');
+		out[n] = bad ? '_' : (char)ch;
+		n++;
+	}
+	out[n] = '\0';
+}
+
+static int clear_worklists(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	struct dirent *de;
+	char path[4096];
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && (strcmp(de->d_name + n - 4, ".csv") == 0 || strcmp(de->d_name + n - 4, ".txt") == 0)) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int write_buf(const char *dir, const char *name, buf *b, bulu_err *e)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (b->oom)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	return fs_write_atomic(path, b->p ? b->p : "", b->len, 0644, e);
+}
+
+static int worklists(const struct recon *r, const char *outdir, bulu_err *e)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/worklists", outdir);
+	int rc = fs_mkdirs(dir, 0755, e);
+	if (rc != BULU_OK)
+		return rc;
+	clear_worklists(dir);
+	const struct finding **v = malloc((r->nf + 1) * sizeof *v);
+	if (!v)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	for (size_t i = 0; i < r->nf; i++)
+		v[i] = &r->f[i];
+	qsort(v, r->nf, sizeof *v, work_cmp);
+	for (size_t i = 0; i < r->nf && rc == BULU_OK;) {
+		size_t j = i;
+		while (j < r->nf && v[j]->dept == v[i]->dept)
+			j++;
+		const char *dept = S(r, v[i]->dept);
+		buf c = BUF_INIT, t = BUF_INIT;
+		buf_puts(&c, BOM);
+		static const char *head[] = {"deadline", "action", "class", "bl_ref", "kind", "patient_id",
+					     "patient_name", "item_code", "item_name", "qty", "amount", "his_id",
+					     "explanation"};
+		for (size_t k = 0; k < 13; k++)
+			cli_csv_cell(&c, head[k], k == 12);
+		buf_printf(&t, "补录工作单 Back-fill worklist: %s\n", *dept ? dept : "未知科室");
+		buf_printf(&t, "%zu item%s, sorted by deadline.  Type the BL reference into the HIS remark (备注).\n\n",
+			   j - i, j - i == 1 ? "" : "s");
+		for (size_t k = i; k < j; k++) {
+			const struct finding *f = v[k];
+			const struct unit *u = f->unit ? &r->u[f->unit - 1] : NULL;
+			char due[64], ref[96] = "", qty[32] = "", amt[32] = "";
+			recon_time(r, f->deadline, due);
+			if (f->station && f->line)
+				snprintf(ref, sizeof ref, "BL-%s-%" PRId64 "-%u", S(r, f->station), f->seq, f->line);
+			else if (f->station)
+				snprintf(ref, sizeof ref, "BL-%s-%" PRId64, S(r, f->station), f->seq);
+			if (u && u->line != f->line)
+				u = NULL; /* about the whole form (an invoice), not one of its lines */
+			if (u) {
+				snprintf(qty, sizeof qty, "%" PRId64, u->qty);
+				money_format_yuan(u->amount, amt);
+			}
+			cli_csv_cell(&c, f->deadline == NO_TIME ? "" : due, 0);
+			cli_csv_cell(&c, action_of(f->cls), 0);
+			cli_csv_cell(&c, rclass_name((enum rclass)f->cls), 0);
+			cli_csv_cell(&c, ref, 0);
+			cli_csv_cell(&c, recon_kind_label(f->kind), 0);
+			cli_csv_cell(&c, S(r, f->patient), 0);
+			cli_csv_cell(&c, u ? S(r, u->patient_name) : "", 0);
+			cli_csv_cell(&c, S(r, f->item), 0);
+			cli_csv_cell(&c, u ? S(r, u->item_name) : "", 0);
+			cli_csv_cell(&c, qty, 0);
+			cli_csv_cell(&c, amt, 0);
+			cli_csv_cell(&c, S(r, f->his_id), 0);
+			cli_csv_cell(&c, S(r, f->expl), 1);
+			/* printable: two lines per item and a box to tick */
+			buf_printf(&t, "[ ] %-19s  %-24s  ", f->deadline == NO_TIME ? "-" : due, *ref ? ref : "-");
+			pad(&t, action_of(f->cls), 28);
+			buf_printf(&t, "%s\n    ", rclass_name((enum rclass)f->cls));
+			if (u)
+				buf_printf(&t, "%s %s  %s %s  x%s  %s yuan", S(r, u->patient), S(r, u->patient_name),
+					   S(r, u->item), S(r, u->item_name), qty, amt);
+			else
+				buf_printf(&t, "HIS %s  %s  %s", S(r, f->his_id), S(r, f->patient), S(r, f->item));
+			buf_printf(&t, "\n    %s\n", S(r, f->expl));
+		}
+		buf_printf(&t, "\n经办 Done by: ____________    复核 Checked by: ____________    日期 Date: __________\n");
+		char name[256], fn[300];
+		file_name(dept, name);
+		snprintf(fn, sizeof fn, "%s.csv", name);
+		rc = write_buf(dir, fn, &c, e);
+		snprintf(fn, sizeof fn, "%s.txt", name);
+		if (rc == BULU_OK)
+			rc = write_buf(dir, fn, &t, e);
+		buf_free(&c);
+		buf_free(&t);
+		i = j;
+	}
+	free(v);
+	return rc;
+}
+
+int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
+{
+	cmp_pool = r->pool;
+	cmp_r = r;
+	if (r->nf)
+		qsort(r->f, r->nf, sizeof *r->f, finding_cmp);
+	int rc = fs_mkdirs(outdir, 0755, e);
+	buf b = BUF_INIT;
+	if (rc == BULU_OK) {
+		findings_csv(r, &b);
+		rc = write_buf(outdir, "findings.csv", &b, e);
+	}
+	if (rc == BULU_OK) {
+		buf_reset(&b);
+		states_csv(r, &b);
+		rc = write_buf(outdir, "states.csv", &b, e);
+	}
+	if (rc == BULU_OK)
+		rc = worklists(r, outdir, e);
+	if (rc == BULU_OK) {
+		buf_reset(&b);
+		if (summary(r, outdir, &b) != 0)
+			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+		else
+			rc = write_buf(outdir, "summary.txt", &b, e);
+		if (rc == BULU_OK && !quiet)
+			fwrite(b.p, 1, b.len, stdout);
+	}
+	buf_free(&b);
+	return rc;
+}

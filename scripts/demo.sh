@@ -5,6 +5,10 @@
 # bulk import of transcribed paper forms, a void, the cash-up, the restore
 # notice and verification of both journals.
 set -eu
+# The hospital's time zone (a POSIX TZ string: no tzdata needed), so the
+# times typed with --at and the HIS's times agree with the station clocks.
+TZ=CST-8
+export TZ
 BULU=${1:-build/bulu}
 BULU=$(cd "$(dirname "$BULU")" && pwd)/$(basename "$BULU")
 W=$(mktemp -d "${TMPDIR:-/tmp}/bulu-demo.XXXXXX")
@@ -97,4 +101,48 @@ run sync import --ledger "$W/ledger.db" --roster "$W/roster.txt" --central "$W/c
 run sync status --ledger "$W/ledger.db"
 
 printf '\nThe stations, the stick and the ledger are in %s%s.\n' "$W" "$([ "$KEEP" = 1 ] && echo '' || echo ' (removed on exit; KEEP=1 keeps them)')"
-echo "Next: reconcile/ matches the ledger against the HIS exports."
+step "12:00 the HIS is back; the cashiers have back-filled part of the morning"
+# What the HIS exports after an imperfect back-fill: a charge line not typed
+# in yet, one typed twice, a registration fee mistyped, an invoice not in the
+# register, and a ward order that differs from the requisition.
+cat >"$W/his-charges.csv" <<'CSV'
+流水号,患者编号,姓名,项目编码,项目名称,数量,单价,金额,发生时间,录入时间,操作员,发票号,科室,备注
+H1001,0012345,李明,Y0001,阿莫西林胶囊 0.25g*24粒,2,18.50,37.00,2026-11-21 08:40:00,2026-11-21 11:30:00,张丽,00120003,门诊收费,补录 BL-OPD1-7-1
+H1002,0012345,李明,J0001,血常规,1,25.00,25.00,2026-11-21 08:40:00,2026-11-21 11:30:00,张丽,00120003,门诊收费,补录 BL-OPD1-7-2
+H1003,0012777,王芳,Y0001,阿莫西林胶囊 0.25g*24粒,1,18.50,18.50,2026-11-21 09:05:00,2026-11-21 11:35:00,张丽,00120006,内科,
+H1004,0012777,王芳,J0001,血常规,1,25.00,25.00,2026-11-21 09:05:00,2026-11-21 11:35:00,张丽,00120006,内科,
+H1005,0012777,王芳,J0001,血常规,1,25.00,25.00,2026-11-21 09:05:00,2026-11-21 11:36:00,张丽,00120006,内科,
+CSV
+cat >"$W/his-registrations.csv" <<'CSV'
+流水号,患者编号,姓名,性别,科室,医生,挂号费,发生时间,录入时间,操作员,发票号,备注
+R2001,0012345,李明,男,内科,赵医生,10.00,2026-11-21 08:35:00,2026-11-21 11:20:00,张丽,00120001,BL-OPD1-5
+R2002,0099001,新患者,女,儿科,,1.00,2026-11-21 08:38:00,2026-11-21 11:21:00,张丽,00120002,
+CSV
+cat >"$W/his-orders.csv" <<'CSV'
+流水号,患者编号,姓名,项目编码,项目名称,数量,发生时间,录入时间,操作员,科室,备注
+O3001,ZY20260088,周建国,Y0002,0.9%氯化钠注射液 250ml,5,2026-11-21 09:30:00,2026-11-21 14:00:00,护士陈静,内科三病区,
+O3002,ZY20260088,周建国,Y0001,阿莫西林胶囊 0.25g*24粒,1,2026-11-21 09:30:00,2026-11-21 14:00:00,护士陈静,内科三病区,
+CSV
+cat >"$W/his-invoices.csv" <<'CSV'
+发票号,状态,金额,操作员,发生时间
+00120001,正常,10.00,张丽,2026-11-21 08:35:00
+00120002,正常,10.00,张丽,2026-11-21 08:38:00
+00120003,正常,62.00,张丽,2026-11-21 08:40:00
+00120004,作废,92.60,张丽,2026-11-21 08:50:00
+00120005,作废,0.00,张丽,2026-11-21 08:55:00
+00120006,正常,43.50,张丽,2026-11-21 09:05:00
+CSV
+
+step "Finance reconciles the ledger against the HIS exports"
+st=0
+run reconcile --ledger "$W/ledger.db" --his charges="$W/his-charges.csv" \
+	--his registrations="$W/his-registrations.csv" --his orders="$W/his-orders.csv" \
+	--his invoices="$W/his-invoices.csv" --out "$W/对账" || st=$?
+[ "$st" -le 1 ] || exit "$st"
+printf '\n$ cat 对账/findings.csv\n'
+cat "$W/对账/findings.csv"
+for f in "$W/对账/worklists/"*.txt; do
+	printf '\n$ cat 对账/worklists/%s\n' "$(basename "$f")"
+	cat "$f"
+done
+printf '\nBack-fill what the worklists say, export the HIS again, reconcile again: it exits 0 when nothing is left.\n'

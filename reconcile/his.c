@@ -894,6 +894,9 @@ void his_table_free(struct his_table *t)
 	if (!t)
 		return;
 	free(t->rows);
+	free(t->text);
 	t->rows = NULL;
+	t->text = NULL;
 	t->n = t->cap = 0;
+	t->text_len = t->text_cap = 0;
 }

@@ -14,6 +14,8 @@
 
 /* A fixed offset of HIS_TZ_LOCAL means "the machine's local time". */
 #define HIS_TZ_LOCAL INT32_MIN
+/* the outage's own zone: the restore notice's offset in the ledger */
+#define HIS_TZ_OUTAGE (INT32_MIN + 1)
 
 /* date_format tokens. */
 enum his_dtok {
@@ -96,7 +98,6 @@ int his_time_parse(struct his_clock *c, const struct his_datefmt *f, int32_t tz,
                    const char *s, size_t n, int64_t *out, const char **why);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no validation). */
-int64_t his_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*
  * Records on their way from the CSV parser (his.c) to conversion

@@ -353,7 +353,7 @@ static int do_setting(struct loader *L, int key, const char *v, size_t vn)
 		break;
 	case K_TZ:
 		if (his_tz_parse(val, &st->tz) != 0)
-			return lerr(L, v, "timezone must be local, UTC, or an offset such as "
+			return lerr(L, v, "timezone must be outage, local, UTC, or an offset such as "
 			            "+08:00 or -05:30");
 		st->has_tz = 1;
 		break;
@@ -586,4 +586,11 @@ int his_profile_load(const char *path, struct his_profile **out, bulu_err *e)
 	rc = load_text(path, text, len, out, e);
 	free(text);
 	return rc;
+}
+
+void his_profile_set_outage_tz(struct his_profile *p, int have, int32_t off)
+{
+	for (int k = 0; k < HIS_NKINDS; k++)
+		if (p->k[k].tz == HIS_TZ_OUTAGE)
+			p->k[k].tz = have ? off : HIS_TZ_LOCAL;
 }

@@ -303,15 +303,33 @@ static void make_row(struct his_conv *c)
 		return;
 	w->occurred = time_cell(c, HF_OCCURRED_AT);
 	w->entered = time_cell(c, HF_ENTERED_AT);
-	w->his_id = text_id(c, HF_HIS_ID);
+	const char *s;
+	size_t n;
+	if (cell(c, HF_HIS_ID, &s, &n)) {
+		/* unique per row: kept in the table's text, not the pool */
+		if (t->text_len + n + 1 > t->text_cap) {
+			size_t cap = t->text_cap ? t->text_cap * 2 : 1u << 20;
+			while (cap < t->text_len + n + 1)
+				cap *= 2;
+			char *nt = cap <= UINT32_MAX ? realloc(t->text, cap) : NULL;
+			if (!nt) {
+				fail(c, BULU_SYSTEM, HF_NFIELDS, "out of memory");
+				return;
+			}
+			t->text = nt;
+			t->text_cap = cap;
+		}
+		memcpy(t->text + t->text_len, s, n);
+		t->text[t->text_len + n] = '\0';
+		w->his_id = (uint32_t)(t->text_len + 1);
+		t->text_len += n + 1;
+	}
 	w->patient = text_id(c, HF_PATIENT_ID);
 	w->dept = text_id(c, HF_DEPT);
 	w->item = c->kind == HIS_REGISTRATIONS ? w->dept : text_id(c, HF_ITEM_CODE);
 	w->operator_ = text_id(c, HF_OPERATOR);
 	w->invoice = text_id(c, HF_INVOICE_NO);
 	w->source = text_id(c, HF_SOURCE_NO);
-	const char *s;
-	size_t n;
 	if (cell(c, HF_REF, &s, &n)) {
 		const char *st;
 		size_t stn;

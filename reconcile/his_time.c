@@ -17,17 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "bulu/clock.h"
 #include "his_internal.h"
-
-int64_t his_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);                    /* [0, 399] */
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1; /* [0, 365] */
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        /* [0, 146096] */
-	return era * 146097 + (int64_t)doe - 719468;
-}
 
 static int days_in(int y, int m)
 {
@@ -289,7 +280,7 @@ int his_time_parse(struct his_clock *c, const struct his_datefmt *f, int32_t tz,
 			*why = "is not a real date";
 			return -1;
 		}
-		days = his_days_from_civil(v.y, (unsigned)v.mo, (unsigned)v.d);
+		days = clock_days_from_civil((int)v.y, v.mo, v.d);
 		c->last_ymd = ymd;
 		c->last_days = days;
 	}
@@ -300,7 +291,7 @@ int his_time_parse(struct his_clock *c, const struct his_datefmt *f, int32_t tz,
 	int32_t off;
 	if (v.has_off) {
 		off = v.off;
-	} else if (tz != HIS_TZ_LOCAL) {
+	} else if (tz != HIS_TZ_LOCAL && tz != HIS_TZ_OUTAGE) { /* outage unresolved: local */
 		off = tz;
 	} else if (local_offset(c, &v, days, &off) != 0) {
 		*why = "is outside the range of local time";
@@ -321,6 +312,11 @@ int his_tz_parse(const char *s, int32_t *out)
 	if (n == 5 && lc(s[0]) == 'l' && lc(s[1]) == 'o' && lc(s[2]) == 'c' &&
 	    lc(s[3]) == 'a' && lc(s[4]) == 'l') {
 		*out = HIS_TZ_LOCAL;
+		return 0;
+	}
+	if (n == 6 && lc(s[0]) == 'o' && lc(s[1]) == 'u' && lc(s[2]) == 't' && lc(s[3]) == 'a' &&
+	    lc(s[4]) == 'g' && lc(s[5]) == 'e') {
+		*out = HIS_TZ_OUTAGE;
 		return 0;
 	}
 	if (n == 3 && lc(s[0]) == 'u' && lc(s[1]) == 't' && lc(s[2]) == 'c') {

@@ -611,3 +611,37 @@ int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
 	l->nu = l->nep = l->nbooks = l->ninv = 0;
 	return BULU_OK;
 }
+
+/* The outage's time zone, for exports whose times carry none: the offset of
+ * the latest restore notice (else of the latest start) of the episodes in
+ * scope.  *have = 0 when the ledger has neither. */
+int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_err *e)
+{
+	ledger *l = NULL;
+	*have = 0;
+	*off = 0;
+	int rc = ledger_open(o->ledger, 0, &l, e);
+	if (rc != BULU_OK)
+		return rc;
+	char sql[300];
+	snprintf(sql, sizeof sql,
+		 "SELECT body->>'at' FROM %s WHERE kind IN ('outage_end','outage_start')"
+		 " AND (?1 IS NULL OR episode = ?1) AND episode LIKE ?2"
+		 " ORDER BY kind = 'outage_end' DESC, body->>'at' DESC LIMIT 1",
+		 o->drill ? "drill_entries" : "entries");
+	sqlite3 *db = ledger_db(l);
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rc = sqlfail(db, e, "episodes");
+	} else {
+		sqlite3_bind_text(st, 1, o->episode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, o->drill ? "DRILL-%" : "%", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+			*off = iso_offset((const char *)sqlite3_column_text(st, 0));
+			*have = 1;
+		}
+		sqlite3_finalize(st);
+	}
+	ledger_close(l);
+	return rc;
+}

@@ -144,11 +144,19 @@ void recon_unit_finding(struct recon *r, struct finding *f, size_t ui)
 	f->unit = (uint32_t)(ui + 1);
 }
 
+/* A row's 流水号 in the pool (findings are few), or "row N" without one. */
+uint32_t recon_row_name(struct recon *r, enum his_kind k, const struct his_row *h)
+{
+	if (!h->his_id)
+		return recon_str(r, "row %u", h->row);
+	const char *s = his_text(&r->his[k], h->his_id);
+	uint32_t id = strpool_intern(r->pool, s, strlen(s));
+	return id == UINT32_MAX ? 0 : id;
+}
+
 void recon_row_finding(struct recon *r, struct finding *f, enum his_kind k, const struct his_row *h)
 {
-	(void)r;
-	(void)k;
-	f->his_id = h->his_id;
+	f->his_id = h->his_id ? recon_row_name(r, k, h) : 0;
 	f->his_row = h->row;
 	if (!f->station) { /* a row with no journal side: its own patient, item, dept, operator */
 		f->patient = h->patient;
@@ -189,19 +197,16 @@ static int ord_cmp(const void *a, const void *b)
 /* Rows at the same time are taken by 流水号, so a shuffled export pairs the
  * same way (for qsort: one run at a time). */
 static const struct his_table *cmp_table;
-static const strpool *cmp_pool;
 
 static int row_cmp(const void *a, const void *b)
 {
 	const struct ord *x = a, *y = b;
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
-	uint32_t hx = cmp_table->rows[x->idx].his_id, hy = cmp_table->rows[y->idx].his_id;
-	if (hx != hy) {
-		int c = strcmp(strpool_str(cmp_pool, hx), strpool_str(cmp_pool, hy));
-		if (c)
-			return c;
-	}
+	int c = strcmp(his_text(cmp_table, cmp_table->rows[x->idx].his_id),
+		       his_text(cmp_table, cmp_table->rows[y->idx].his_id));
+	if (c)
+		return c;
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
@@ -230,7 +235,7 @@ static struct key make_key(int tier, uint32_t patient, uint32_t item, int64_t qt
 		k.w[0] = (uint64_t)patient << 32;
 		k.w[1] = (uint64_t)qty;
 		break;
-	default:
+	default: /* T_PATIENT: the invoice number goes into w[0] beside the item */
 		k.w[0] = item;
 		k.w[1] = (uint64_t)qty;
 		k.w[2] = (uint64_t)amount;
@@ -243,6 +248,7 @@ enum { R_OPEN, R_MATCHED, R_FINDING };
 
 struct ctx {
 	int amounts;          /* the export has amounts (orders, dispenses may not) */
+	int invoices;         /* the export has invoice numbers (charges, registrations) */
 	struct recon *r;
 	enum his_kind k;
 	struct his_table *t;
@@ -255,12 +261,18 @@ struct ctx {
 
 static struct key ukey(const struct ctx *c, int tier, const struct unit *u)
 {
-	return make_key(tier, u->patient, u->item, u->qty, c->amounts ? u->amount : 0);
+	struct key k = make_key(tier, u->patient, u->item, u->qty, c->amounts ? u->amount : 0);
+	if (tier == T_PATIENT && c->invoices)
+		k.w[0] |= (uint64_t)u->invoice << 32;
+	return k;
 }
 
 static struct key hkey(const struct ctx *c, int tier, const struct his_row *h)
 {
-	return make_key(tier, h->patient, h->item, h->qty, c->amounts ? h->amount : 0);
+	struct key k = make_key(tier, h->patient, h->item, h->qty, c->amounts ? h->amount : 0);
+	if (tier == T_PATIENT && c->invoices)
+		k.w[0] |= (uint64_t)h->invoice << 32;
+	return k;
 }
 
 /* HIS minus journal, fen; 0 when the export has no amounts. */
@@ -293,13 +305,13 @@ const char *recon_how(uint8_t how)
 {
 	static const char *const hows[] = {"", "its back-fill reference", "patient, item, quantity and amount",
 					   "patient, item and quantity", "patient and item", "patient and quantity",
-					   "item, quantity and amount at about the same time"};
+					   "invoice number (or time), item, quantity and amount"};
 	return how < sizeof hows / sizeof hows[0] ? hows[how] : "";
 }
 
 static const char *tier_how[T_N] = {"patient, item, quantity and amount", "patient, item and quantity",
 				    "patient and item", "patient and quantity",
-				    "item, quantity and amount at about the same time"};
+				    "invoice number (or time), item, quantity and amount"};
 
 /* Pair line ui with row ri, set the line's state, record a finding if any. */
 static int pair(struct ctx *c, size_t ui, size_t ri, int tier, int by_ref, bulu_err *e)
@@ -312,7 +324,7 @@ static int pair(struct ctx *c, size_t ui, size_t ri, int tier, int by_ref, bulu_
 	u->state = (uint8_t)cls;
 	c->row_state[ri] = R_MATCHED;
 	const char *how = by_ref ? "its back-fill reference" : tier_how[tier];
-	uint32_t his_id = h->his_id ? h->his_id : recon_str(r, "row %u", h->row);
+	uint32_t his_id = recon_row_name(r, c->k, h);
 	u->how = (uint8_t)(by_ref ? 1 : 2 + tier);
 	if (cls == RC_MATCHED)
 		return BULU_OK; /* the explanation is made when it is written */
@@ -376,7 +388,7 @@ static int duplicate(struct ctx *c, size_t ui, size_t ri, const char *how, bulu_
 	f->jval = bl_ref(r, u);
 	f->hval = c->amounts ? recon_str(r, "%s", b) : 0;
 	f->diff = diff_of(c, h->amount, 0);
-	uint32_t fid = first->his_id ? first->his_id : recon_str(r, "row %u", first->row);
+	uint32_t fid = recon_row_name(r, c->k, first);
 	f->expl = recon_str(r, "a second HIS row for %s, found by %s (the first is %s): back-filled twice",
 			    S(r, f->jval), how, S(r, fid));
 	c->row_state[ri] = R_FINDING;
@@ -519,7 +531,8 @@ static int groups_build(struct ctx *c, int tier, struct groups *g, bulu_err *e)
 }
 
 /* Steps 2 and 3: pair open rows with open lines, tier by tier. */
-static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npatients, bulu_err *e)
+static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npatients, const uint8_t *depts,
+		  bulu_err *e)
 {
 	struct recon *r = c->r;
 	struct groups g;
@@ -529,16 +542,22 @@ static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npati
 		const struct his_row *h = &c->t->rows[ri];
 		if (c->row_state[ri] != R_OPEN || !candidate(r, h))
 			continue;
+		/* near matches only among the rows of departments that captured
+		 * this kind: the HIS's ordinary traffic must not explain them */
+		if (tier != T_EXACT && c->t->has[HF_DEPT] && !depts[h->dept])
+			continue;
 		if (tier != T_EXACT && tier != T_PATIENT && (h->patient >= npatients || !patients[h->patient]))
 			continue;
-		if (tier == T_PATIENT && (h->occurred == HIS_NO_TIME || !in_window(r, h->occurred - r->o.tolerance)))
+		if (tier == T_PATIENT && !(c->invoices && h->invoice) &&
+		    (h->occurred == HIS_NO_TIME || !in_window(r, h->occurred)))
 			continue;
 		struct key k = hkey(c, tier, h);
 		uint32_t gi = kmap_get(&g.m, &k, 0);
 		if (gi == UINT32_MAX)
 			continue;
-		if (tier == T_PATIENT) {
-			/* lines too early for this row are too early for every later row */
+		if (tier == T_PATIENT && !(c->invoices && h->invoice)) {
+			/* without an invoice number, only at about the same time:
+			 * lines too early for this row are too early for every later row */
 			while (g.head[gi] && r->u[c->lines[g.head[gi] - 1].idx].occurred < h->occurred - r->o.tolerance)
 				g.head[gi] = g.next[g.head[gi] - 1];
 			if (!g.head[gi] || r->u[c->lines[g.head[gi] - 1].idx].occurred > h->occurred + r->o.tolerance)
@@ -576,7 +595,7 @@ static int requisition_keys(struct recon *r, struct kmap *m, bulu_err *e)
 }
 
 /* Step 4: what is left. */
-static int leftovers(struct ctx *c, bulu_err *e)
+static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 {
 	struct recon *r = c->r;
 	for (size_t p = 0; p < c->nl; p++) {
@@ -597,7 +616,7 @@ static int leftovers(struct ctx *c, bulu_err *e)
 			f->jval = recon_str(r, "%s", recon_time(r, f->deadline, due));
 			f->hval = recon_str(r, "%s", recon_time(r, h->entered, due));
 			f->expl = recon_str(r, "back-filled after its deadline (matched HIS %s)",
-					    S(r, h->his_id ? h->his_id : recon_str(r, "row %u", h->row)));
+					    S(r, recon_row_name(r, c->k, h)));
 			u->state = RC_LATE_BACKFILL;
 			u->expl = f->expl;
 			continue;
@@ -620,13 +639,6 @@ static int leftovers(struct ctx *c, bulu_err *e)
 		u->state = RC_MISSING_IN_HIS;
 		u->expl = f->expl;
 	}
-	/* departments that captured this kind */
-	size_t np = strpool_count(r->pool);
-	uint8_t *depts = calloc(np + 1, 1);
-	if (!depts)
-		return oom(e);
-	for (size_t p = 0; p < c->nl; p++)
-		depts[r->u[c->lines[p].idx].dept] = 1;
 	struct kmap req = {0};
 	int rc = BULU_OK;
 	if (c->k == HIS_ORDERS)
@@ -665,16 +677,16 @@ static int leftovers(struct ctx *c, bulu_err *e)
 	}
 	if (c->k == HIS_ORDERS)
 		kmap_free(&req);
-	free(depts);
 	return rc;
 }
 
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 {
 	struct ctx c = {.r = r, .k = k, .t = &r->his[k]};
+	c.invoices = c.t->has[HF_INVOICE_NO];
 	c.amounts = c.t->has[HF_AMOUNT] || c.t->has[HF_UNIT_PRICE] || (k == HIS_REGISTRATIONS && c.t->has[HF_FEE]);
 	int rc = BULU_OK;
-	uint8_t *patients = NULL;
+	uint8_t *patients = NULL, *depts = NULL;
 	size_t np = 0;
 	/* this kind's lines, in walking order */
 	for (size_t i = 0; i < r->nu; i++)
@@ -695,10 +707,9 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 	for (size_t i = 0; i < c.nr; i++)
 		c.rows[i] = (struct ord){c.t->rows[i].occurred, 0, (uint32_t)i};
 	cmp_table = c.t;
-	cmp_pool = r->pool;
 	qsort(c.rows, c.nr, sizeof *c.rows, row_cmp);
 
-	if ((rc = by_reference(&c, e)) != BULU_OK || (rc = by_key(&c, T_EXACT, NULL, 0, e)) != BULU_OK)
+	if ((rc = by_reference(&c, e)) != BULU_OK || (rc = by_key(&c, T_EXACT, NULL, 0, NULL, e)) != BULU_OK)
 		goto done;
 	/* the near tiers look only at rows of patients with a line still open */
 	np = strpool_count(r->pool);
@@ -711,6 +722,13 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 		if (!u->his && !u->voided)
 			patients[u->patient] = 1;
 	}
+	/* departments that captured this kind */
+	if (!(depts = calloc(np + 1, 1))) {
+		rc = oom(e);
+		goto done;
+	}
+	for (size_t i = 0; i < c.nl; i++)
+		depts[r->u[c.lines[i].idx].dept] = 1;
 	for (int tier = T_AMOUNT; tier < T_N && rc == BULU_OK; tier++) {
 		if (tier == T_PATIENT) {
 			/* walk by time: the tolerance is a window sliding over both */
@@ -718,12 +736,13 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 				c.lines[i].pri = 0;
 			qsort(c.lines, c.nl, sizeof *c.lines, ord_cmp);
 		}
-		rc = by_key(&c, tier, patients, np, e);
+		rc = by_key(&c, tier, patients, np, depts, e);
 	}
 	if (rc == BULU_OK)
-		rc = leftovers(&c, e);
+		rc = leftovers(&c, depts, e);
 done:
 	free(patients);
+	free(depts);
 	free(c.lines);
 	free(c.rows);
 	free(c.row_state);

@@ -153,6 +153,7 @@ struct recon {
 /* ledger_load.c */
 int recon_load_ledger(struct recon *r, bulu_err *e);
 int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
+int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_err *e);
 /* match.c: one HIS kind against its journal lines */
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 /* checks.c */
@@ -167,6 +168,7 @@ struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind);
 uint32_t recon_str(struct recon *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void recon_unit_finding(struct recon *r, struct finding *f, size_t ui);
 void recon_row_finding(struct recon *r, struct finding *f, enum his_kind k, const struct his_row *h);
+uint32_t recon_row_name(struct recon *r, enum his_kind k, const struct his_row *h);
 void recon_yuan(int64_t fen, char out[32]);
 /* how a line was matched (unit.how), for explanations */
 const char *recon_how(uint8_t how);

@@ -228,6 +228,13 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	if ((rc = his_profile_load(profile, &prof, &e)) != BULU_OK)
 		goto done;
+	{
+		int have;
+		int32_t off;
+		if ((rc = recon_ledger_tz(&r.o, &have, &off, &e)) != BULU_OK)
+			goto done;
+		his_profile_set_outage_tz(prof, have, off);
+	}
 	/* the ledger is read on a thread of its own, into a pool of its own,
 	 * while this one reads the exports; then its strings join ours */
 	progress(show, "reading the ledger", r.o.ledger);
@@ -254,11 +261,21 @@ int cmd_reconcile(int argc, char **argv)
 			rc = his_read(his[i].path, his[i].kind, prof, r.pool, &more, &e);
 			if (rc == BULU_OK) {
 				struct his_row *nr = realloc(t->rows, (t->n + more.n + 1) * sizeof *nr);
-				if (!nr) {
+				char *nt = nr ? realloc(t->text, t->text_len + more.text_len + 1) : NULL;
+				if (nr)
+					t->rows = nr;
+				if (!nr || !nt || t->text_len + more.text_len >= UINT32_MAX) {
 					rc = bulu_errf(&e, BULU_SYSTEM, "out of memory");
 				} else {
-					t->rows = nr;
-					memcpy(t->rows + t->n, more.rows, more.n * sizeof *nr);
+					t->text = nt;
+					memcpy(t->text + t->text_len, more.text, more.text_len);
+					for (size_t k = 0; k < more.n; k++) {
+						t->rows[t->n + k] = more.rows[k];
+						if (more.rows[k].his_id)
+							t->rows[t->n + k].his_id += (uint32_t)t->text_len;
+					}
+					t->text_len += more.text_len;
+					t->text_cap = t->text_len + 1;
 					t->n += more.n;
 					t->cap = t->n + 1;
 					for (int f = 0; f < HF_NFIELDS; f++)

@@ -166,7 +166,7 @@ static void states_csv(const struct recon *r, buf *o)
 		cli_csv_cell(o, hkind_label(u->hkind), 0);
 		cli_csv_cell(o, rclass_name((enum rclass)u->state), 0);
 		const struct his_table *t = u->hkind < HIS_NKINDS ? &r->his[u->hkind] : NULL;
-		cli_csv_cell(o, t && u->his ? S(r, t->rows[u->his - 1].his_id) : "", 0);
+		cli_csv_cell(o, t && u->his ? his_text(t, t->rows[u->his - 1].his_id) : "", 0);
 		cli_csv_cell(o, u->deadline == NO_TIME ? "" : recon_time(r, u->deadline, due), 0);
 		if (!u->expl && u->how && t) {
 			char why[160];

@@ -9,7 +9,7 @@
 name = default
 encoding = auto            # auto | utf-8 | gb18030 (gbk, gb2312 are names for it)
 date_format = auto         # auto, or a pattern such as YYYYMMDDhhmmss
-timezone = local           # local, or an offset such as +08:00
+timezone = outage          # outage (the ledger's), local, or an offset such as +08:00
 money_unit = yuan          # yuan | fen
 void_status = 作废|void    # invoice status values that mean voided
 

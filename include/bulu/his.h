@@ -78,7 +78,9 @@ struct his_row {
 	uint32_t ref_station;/* ... its station (strpool id), 0 when none */
 	uint32_t ref_line;   /* ... its line, 0 when the reference has none */
 	uint32_t row;        /* the CSV row (the header is row 1) */
-	uint32_t his_id;     /* strpool id of 流水号; 0 when the export has none */
+	uint32_t his_id;     /* 流水号: his_text(t, his_id); 0 when the export has none.
+	                        Kept apart from the pool: it is unique per row, and
+	                        interning it cost a quarter of the reading time */
 	uint32_t patient;
 	uint32_t item;
 	uint32_t dept;
@@ -96,7 +98,15 @@ struct his_table {
 	size_t n, cap;
 	enum text_enc used;      /* the encoding read */
 	int has[HF_NFIELDS];     /* 1 when the file has a column for the field */
+	char *text;              /* the 流水号 cells, NUL-terminated, one after another */
+	size_t text_len, text_cap;
 };
+
+/* The 流水号 of a row ("" when none). */
+static inline const char *his_text(const struct his_table *t, uint32_t off)
+{
+	return off ? t->text + off - 1 : "";
+}
 
 struct his_profile;
 
@@ -111,6 +121,10 @@ const char *his_field_name(enum his_field f);
  */
 int his_profile_load(const char *path, struct his_profile **out, bulu_err *e);
 void his_profile_free(struct his_profile *p);
+/* Resolve `timezone = outage`: times written without an offset are in the
+ * zone of the outage's restore notice (off, seconds east of UTC), or in the
+ * machine's local zone when the ledger has none (have = 0). */
+void his_profile_set_outage_tz(struct his_profile *p, int have, int32_t off);
 /* The profile's name (its `name =` line), for reports. */
 const char *his_profile_name(const struct his_profile *p);
 

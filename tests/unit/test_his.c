@@ -199,7 +199,7 @@ static void test_default_headers(void **state)
 	assert_false(t.has[HF_FEE] || t.has[HF_SOURCE_NO] || t.has[HF_STATUS]);
 	struct his_row *r = &t.rows[0];
 	assert_int_equal(r->row, 2);
-	assert_string_equal(S(r->his_id), "H1");
+	assert_string_equal(his_text(&t, r->his_id), "H1");
 	assert_string_equal(S(r->patient), "P001");
 	assert_string_equal(S(r->item), "Y0002");
 	assert_string_equal(S(r->dept), "内科");
@@ -245,7 +245,7 @@ static void test_english_headers_amount_from_price(void **state)
 	assert_int_equal(t.rows[0].occurred, MAR1);
 	assert_int_equal(t.rows[1].qty, -1);
 	assert_int_equal(t.rows[1].amount, -420);
-	assert_string_equal(S(t.rows[1].his_id), "X2");
+	assert_string_equal(his_text(&t, t.rows[1].his_id), "X2");
 	his_table_free(&t);
 }
 
@@ -859,9 +859,9 @@ static void test_profile_errors(void **state)
 	         ":2:12: encoding must be auto, utf-8, gb18030, gbk or gb2312");
 	prof_bad("[profile]\nmoney_unit = jiao\n", ":2:14: money_unit must be yuan or fen");
 	prof_bad("[profile]\ntimezone = +25:00\n",
-	         ":2:12: timezone must be local, UTC, or an offset such as +08:00 or -05:30");
+	         ":2:12: timezone must be outage, local, UTC, or an offset such as +08:00 or -05:30");
 	prof_bad("[profile]\ntimezone = Asia/Shanghai\n",
-	         ":2:12: timezone must be local, UTC, or an offset such as +08:00 or -05:30");
+	         ":2:12: timezone must be outage, local, UTC, or an offset such as +08:00 or -05:30");
 	prof_bad("[profile]\ndate_format = YY-MM-DD\n",
 	         ":2:15: a year is written YYYY (tokens: YYYY MM M DD D hh h mm ss)");
 	prof_bad("[profile]\ndate_format = YYYY-MM\n",
@@ -920,7 +920,7 @@ static void test_medisoft_fixture(void **state)
 	assert_int_equal(t.n, 3);
 	assert_int_equal(t.used, TEXT_GB18030);
 	const struct his_row *r = t.rows;
-	assert_string_equal(S(r[0].his_id), "900001");
+	assert_string_equal(his_text(&t, r[0].his_id), "900001");
 	assert_string_equal(S(r[0].patient), "0012345");
 	assert_string_equal(S(r[0].item), "Y0002");
 	assert_string_equal(S(r[0].dept), "门诊收费");
@@ -1011,7 +1011,7 @@ static void test_200k_rows(void **state)
 		const struct his_row *r = &t.rows[j];
 		char want[32];
 		snprintf(want, sizeof want, "H%07d", i);
-		assert_string_equal(S(r->his_id), want);
+		assert_string_equal(his_text(&t, r->his_id), want);
 		assert_int_equal(r->row, (uint32_t)i + 1);
 		assert_int_equal(r->qty, i % 5 + 1);
 		assert_int_equal(r->amount, (int64_t)(i % 5 + 1) * ((i % 100) * 100 + i % 100));

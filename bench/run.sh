@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh BUILD: benchmarks B1, B2 and B3 of QUALITY.md, run by `make bench`.
+# run.sh BUILD: benchmarks B1 to B5 of QUALITY.md, run by `make bench`.
 # Each row prints our figure, its floor measured in this same run on this
 # same machine, and the ratio against the goal; a markdown table of all rows
 # closes the output.  Speed never fails the run: the script exits non-zero
@@ -10,9 +10,14 @@
 #                     100,000 entries in B3's 200 bundles)
 #   BENCH_K=N         runs per command for B2 (default max(10, 30 x scale))
 #   BENCH_R3=N        runs of each command for B3 (default 3)
+#   BENCH_R4=N        runs of each command for B4 (default 3)
+#   BENCH_R5=N        runs per size for B5 (default 3; at least 5 for the
+#                     one-patient pair)
+#   BENCH_B5_MAX=ROWS leave out B5's sizes above ROWS HIS rows (default: none)
+#   BENCH_ONLY=B4,B5  run only these rows (any of B1 B2 B3 B4 B5)
 #   KEEP=1            keep the work directory, and keep B3's generated spool
-#                     in BENCH_CACHE (default $TMPDIR/bulu-bench-cache) for
-#                     the next run with KEEP=1
+#                     and B4/B5's ledgers and exports in BENCH_CACHE (default
+#                     $TMPDIR/bulu-bench-cache) for the next run with KEEP=1
 set -eu
 LC_ALL=C.UTF-8
 export LC_ALL
@@ -24,7 +29,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 BULU=$B/bulu
 WALL=$B/bench/wallclock
 SIGN=$B/bench/signrate
-for f in "$BULU" "$WALL" "$SIGN"; do
+CSVF=$B/bench/csvfloor
+for f in "$BULU" "$WALL" "$SIGN" "$CSVF"; do
 	[ -x "$f" ] || { echo "bench: $f is missing; run make bench" >&2; exit 2; }
 done
 command -v sqlite3 >/dev/null 2>&1 || { echo "bench: the sqlite3 CLI is missing (make deps)" >&2; exit 2; }
@@ -37,6 +43,14 @@ B3_STATIONS=20
 B3_STEPS=10
 R3=${BENCH_R3:-3}
 B3_PER=$(awk -v s="$SCALE" 'BEGIN { n = int(50000 * s + 0.5); print (n < 100 ? 100 : n) }')
+# B4: NH4 HIS rows (a multiple of 10) against NH4 x 30 % journal lines.
+NH4=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s + 0.5) * 10; print (n < 10000 ? 10000 : n) }')
+R4=${BENCH_R4:-3}
+R5=${BENCH_R5:-3}
+B5_MAX=${BENCH_B5_MAX:-0}
+ONLY=$(printf '%s' "${BENCH_ONLY:-B1,B2,B3,B4,B5}" | tr 'a-z ' 'A-Z,')
+# want ROW: whether ROW is to run (BENCH_ONLY).
+want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/bulu-bench.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
@@ -44,10 +58,11 @@ LOG=$W/log
 # Run copies of the programs: a rebuild in the tree while the benchmarks run
 # (make in another shell) must not swap the binary under them half-way.
 mkdir "$W/bin"
-cp "$BULU" "$WALL" "$SIGN" "$W/bin/" || { echo "bench: cannot copy the programs to $W/bin" >&2; exit 2; }
+cp "$BULU" "$WALL" "$SIGN" "$CSVF" "$W/bin/" || { echo "bench: cannot copy the programs to $W/bin" >&2; exit 2; }
 BULU=$W/bin/bulu
 WALL=$W/bin/wallclock
 SIGN=$W/bin/signrate
+CSVF=$W/bin/csvfloor
 FAILED=0
 ROWS=""
 
@@ -88,7 +103,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
 echo "bulu benchmarks: $("$BULU" --version 2>/dev/null | head -1 || echo bulu)"
 echo "machine: $(nproc) cores${cpu:+, $cpu}; work dir $W on $(df -PT "$W" | awk 'NR == 2 { print $2 }'); sqlite3 CLI $(sqlite3 --version | cut -d' ' -f1)"
 echo "scale $SCALE: B1 $N forms, B2 K=$K runs per command (interleaved, 1 warm-up round)," \
-	"B3 $B3_STATIONS stations x $B3_PER forms in $((B3_STATIONS * B3_STEPS)) bundles, $R3 runs per command"
+	"B3 $B3_STATIONS stations x $B3_PER forms in $((B3_STATIONS * B3_STEPS)) bundles, $R3 runs per command," \
+	"B4 $NH4 HIS rows against $((NH4 * 3 / 10)) journal lines, $R4 runs per command," \
+	"B5 $((NH4 / 100))..$((NH4 * 10)) HIS rows, $R5 runs per size${BENCH_ONLY:+; only $ONLY}"
 echo
 
 # ---------------------------------------------------------------- B1 ----
@@ -307,12 +324,330 @@ b3() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$W/b3"
 }
 
-b1 || unmeasured B1 "a step failed; see above" "\`bulu capture import\`, $N one-line charge forms" ">= 0.75"
-echo
-b2 || unmeasured B2 "a step failed; see above" "\`bulu capture charge\`, 5 lines, one durable save" "<= 1.5"
-echo
-b3 || unmeasured B3 "a step failed; see above" "\`bulu sync import\`, $((B3_STATIONS * B3_STEPS)) bundles, into an empty ledger" ">= 20 (verify rate), <= 1.5 (sqlite3 CLI time)"
-echo
+
+# ------------------------------------------------------------- B4, B5 ----
+# b45_dir: set B45_IN to the directory of B4/B5's inputs; with KEEP=1 the
+# cache, keyed like B3's by what shapes them (ledger.sh, gen.sh, schemas).
+b45_dir() {
+	[ -z "${B45_IN:-}" ] || return 0
+	if [ "${KEEP:-0}" = 1 ]; then
+		key=$(cat "$HERE/ledger.sh" "$HERE/gen.sh" "$HERE"/../schemas/*.sql | cksum | cut -d' ' -f1)
+		B45_IN=${BENCH_CACHE:-${TMPDIR:-/tmp}/bulu-bench-cache}/b45-$key
+	else
+		B45_IN=$W/b45
+	fi
+	mkdir -p "$B45_IN"
+}
+
+# b45_make NAME FORMS LINES PATIENTS ROWS [uniform]: the input NAME in
+# $B45_IN/NAME (not timed): a ledger of FORMS charge forms of LINES lines
+# (bench/ledger.sh), a HIS export of ROWS rows (his.csv; "plain" when
+# uniform) and the ledger lines for the peers (ll.csv).  Reused when a
+# cached copy is complete (KEEP=1).
+b45_make() {
+	d=$B45_IN/$1
+	if [ -f "$d/ready" ]; then
+		echo "   input $1: cached in $d ($(sed -n 's/^his //p' "$d/his.info"))"
+		return 0
+	fi
+	t0=$(date +%s)
+	sh "$HERE/ledger.sh" "$BULU" "$d" "$2" "$3" "$4" 4 ${6:-} || return 1
+	t1=$(date +%s)
+	sh "$HERE/gen.sh" his "$d/lines.tsv" "$5" "$d/depts" "$d/his.csv" ${6:+plain} >"$d/his.info" || return 1
+	sh "$HERE/gen.sh" ledger-lines "$d/lines.tsv" "$d/ll.csv" || return 1
+	t2=$(date +%s)
+	: >"$d/ready"
+	echo "   input $1: ledger of $2 forms x $3 lines ($4 patients) made in $((t1 - t0)) s;" \
+		"HIS export of $5 rows ($(calc '%.1f' "$(wc -c <"$d/his.csv") / 1048576") MB) in $((t2 - t1)) s (not timed)"
+}
+
+# The timed command of ours, as one process for wallclock: a fresh --out
+# directory, then `bulu reconcile`; exit 0 (clean) and 1 (findings) are
+# both runs, the status is kept in OUT.status.  The shell costs ~1 ms.
+OURS_SH='rm -rf "$3"; "$0" reconcile --ledger "$1" --his charges="$2" --out "$3"; s=$?; echo "$s" >"$3.status"
+[ "$s" -le 1 ] || { echo "bench: bulu reconcile exited $s" >&2; exit 1; }'
+have_reconcile() { "$BULU" reconcile --help >/dev/null 2>&1; }
+# findings DIR: "CLASS N, ..." from DIR/findings.csv (its first column).
+findings() {
+	[ -f "$1/findings.csv" ] || { echo "no findings.csv"; return 0; }
+	awk -F, 'NR > 1 { gsub(/"/, "", $1); c[$1]++; n++ }
+		END { printf "%d rows", n; for (k in c) printf ", %s %d", k, c[k]; print "" }' "$1/findings.csv"
+}
+# peer_install: the peers of B4 (sqlite3, mlr from Debian's miller), installed
+# quietly when missing and we are root; otherwise they are skipped.
+peer_install() {
+	miss=""
+	command -v sqlite3 >/dev/null 2>&1 || miss="$miss sqlite3"
+	command -v mlr >/dev/null 2>&1 || miss="$miss miller"
+	[ -n "$miss" ] || return 0
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "   installing the peers:$miss"
+		# shellcheck disable=SC2086
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $miss >/dev/null 2>&1 ||
+			{ DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $miss >/dev/null 2>&1; } || true
+	fi
+	command -v sqlite3 >/dev/null 2>&1 || echo "   the sqlite3 CLI is missing (apt-get install sqlite3): its ratio is skipped"
+	command -v mlr >/dev/null 2>&1 || echo "   mlr is missing (apt-get install miller): its ratio is skipped"
+}
+ms() { calc '%.1f' "$1 * 1000"; }
+mb() { calc '%.0f' "$1 / 1024"; }
+
+B4_SECS=""
+b4() {
+	TZ=Asia/Shanghai
+	export TZ
+	b45_dir
+	nl4=$((NH4 * 3 / 10))
+	b45_make "n$NH4" $((NH4 / 10)) 3 $((NH4 / 50)) "$NH4" || return 1
+	d=$B45_IN/n$NH4
+	his=$d/his.csv
+	size=$(wc -c <"$his")
+	peer_install
+	mkdir -p "$W/b4"
+	fl=$("$CSVF" "$his") || return 1
+	if [ "$(field rows "$fl")" -ne $((NH4 + 1)) ]; then
+		echo "bench: B4: csvfloor read $(field rows "$fl") records, expected $((NH4 + 1))" >&2
+		return 1
+	fi
+
+	# Peer (b): one sqlite3 process, in memory: both files imported, the
+	# reference cut out of 备注 (from "BL-" to the next space), indexes,
+	# then the anti-joins (missing: journal lines with no HIS row by
+	# reference nor by patient + item + qty + amount; extra: HIS rows of the
+	# outage departments in the window with no journal line either way).
+	depts=$(sed "s/.*/'&'/" "$d/depts" | paste -sd, -)
+	cat >"$W/b4/peer.sql" <<SQL
+.bail on
+.import --csv '$his' his
+.import --csv '$d/ll.csv' ll
+ALTER TABLE his ADD COLUMN ref TEXT;
+UPDATE his SET ref = substr(备注, instr(备注, 'BL-'),
+	CASE WHEN instr(substr(备注, instr(备注, 'BL-')), ' ') > 0
+	THEN instr(substr(备注, instr(备注, 'BL-')), ' ') - 1 ELSE length(备注) END)
+	WHERE instr(备注, 'BL-') > 0;
+CREATE INDEX his_ref ON his (ref);
+CREATE INDEX his_key ON his (患者编号, 项目编码, 数量, 金额);
+CREATE INDEX ll_ref ON ll (ref);
+CREATE INDEX ll_key ON ll (患者编号, 项目编码, 数量, 金额);
+.headers on
+.mode csv
+.once '$W/b4/sqlite-missing.csv'
+SELECT ll.* FROM ll
+	WHERE NOT EXISTS (SELECT 1 FROM his h WHERE h.ref = ll.ref)
+	AND NOT EXISTS (SELECT 1 FROM his h WHERE h.患者编号 = ll.患者编号 AND h.项目编码 = ll.项目编码
+		AND h.数量 = ll.数量 AND h.金额 = ll.金额);
+.once '$W/b4/sqlite-extra.csv'
+SELECT his.* FROM his
+	WHERE 科室 IN ($depts) AND 发生时间 BETWEEN '2026-11-20 08:00:00' AND '2026-11-20 20:00:00'
+	AND NOT EXISTS (SELECT 1 FROM ll WHERE ll.ref = his.ref)
+	AND NOT EXISTS (SELECT 1 FROM ll WHERE ll.患者编号 = his.患者编号 AND ll.项目编码 = his.项目编码
+		AND ll.数量 = his.数量 AND ll.金额 = his.金额);
+SQL
+	# Peer (c): mlr joins the ledger lines (left) with the export on
+	# patient + item + qty + amount and writes both unpaired sides.
+	mlr_sh='mlr --icsv --ocsv join --np --ul --ur -j 患者编号,项目编码,数量,金额 -f "$0" "$1" >"$2"'
+
+	# One wallclock run, interleaved: ours (when it exists), floor, peers;
+	# after a sync, so that no run pays for the generation's writeback.
+	sync
+	set -- -k "$R4"
+	have_reconcile && set -- "$@" -l ours
+	set -- "$@" -l floor
+	command -v sqlite3 >/dev/null 2>&1 && set -- "$@" -l sqlite3
+	command -v mlr >/dev/null 2>&1 && set -- "$@" -l mlr
+	set -- "$@" --
+	sep=""
+	if have_reconcile; then
+		set -- "$@" sh -c "$OURS_SH" "$BULU" "$d/ledger.db" "$his" "$W/b4/out"
+		sep=":::"
+	fi
+	set -- "$@" $sep "$CSVF" "$his"
+	command -v sqlite3 >/dev/null 2>&1 && set -- "$@" ::: sqlite3 -bail :memory: ".read $W/b4/peer.sql"
+	command -v mlr >/dev/null 2>&1 && set -- "$@" ::: sh -c "$mlr_sh" "$d/ll.csv" "$his" "$W/b4/mlr.csv"
+	out=$(timed "$@") || return 1
+	if have_reconcile && [ ! -f "$W/b4/out/findings.csv" ]; then
+		echo "bench: B4: bulu reconcile wrote no findings.csv" >&2
+		return 1
+	fi
+
+	f=$(printf '%s\n' "$out" | grep 'label=floor ')
+	fs=$(field median "$f")
+	o=$(printf '%s\n' "$out" | grep 'label=ours ' || true)
+	q=$(printf '%s\n' "$out" | grep 'label=sqlite3 ' || true)
+	m=$(printf '%s\n' "$out" | grep 'label=mlr ' || true)
+	csvmb=$(calc '%.0f' "$size / 1048576")
+	work="\`bulu reconcile\`, $NH4-row HIS charges export, $nl4 journal lines (median of $R4)"
+	echo "B4 reconcile $NH4 HIS rows ($csvmb MB) against $nl4 journal lines, medians of $R4 interleaved runs:"
+	if [ -n "$o" ]; then
+		os=$(field median "$o")
+		B4_SECS=$os
+		B4_RSS=$(field maxrss_kb "$o")
+		ra=$(calc '%.2f' "$os / $fs")
+		meta=$(calc '%s' "($os / $fs <= 3 ? \"yes\" : \"no\")")
+		echo "   ours $(calc '%.3f' "$os") s | floor (a) (libcsv parse-only pass) $(calc '%.3f' "$fs") s | ratio $ra (goal <= 3)"
+		row "| B4 | $work | $(calc '%.2f' "$os") s | $(calc '%.2f' "$fs") s (libcsv parse-only pass, \`bench/csvfloor\`) | $ra | <= 3 | $meta |"
+	else
+		echo "   ours: not measured (\`bulu reconcile\` is not in this build) | floor (a) (libcsv parse-only pass) $(calc '%.3f' "$fs") s"
+		FAILED=1
+		row "| B4 | $work | not measured | $(calc '%.2f' "$fs") s (libcsv parse-only pass, \`bench/csvfloor\`) | | <= 3 | no |"
+	fi
+	if [ -n "$q" ]; then
+		qs=$(field median "$q")
+		if [ -n "$o" ]; then
+			rb=$(calc '%.2f' "$qs / $os")
+			metb=$(calc '%s' "($qs / $os >= 5 ? \"yes\" : \"no\")")
+			echo "   peer (b) (sqlite3 CLI: .import both + anti-joins) $(calc '%.3f' "$qs") s: ours ${rb}x faster (goal >= 5)"
+			row "| B4b | the same | $(calc '%.2f' "$os") s | $(calc '%.2f' "$qs") s (\`sqlite3\` CLI: \`.import\` both sides + anti-joins) | ${rb}x faster | >= 5x faster | $metb |"
+		else
+			echo "   peer (b) (sqlite3 CLI: .import both + anti-joins) $(calc '%.3f' "$qs") s"
+		fi
+	else
+		row "| B4b | the same | | not measured: no \`sqlite3\` CLI | | >= 5x faster | |"
+	fi
+	if [ -n "$m" ]; then
+		mt=$(field median "$m")
+		if [ -n "$o" ]; then
+			rc=$(calc '%.2f' "$mt / $os")
+			metc=$(calc '%s' "($mt / $os >= 3 ? \"yes\" : \"no\")")
+			echo "   peer (c) (mlr join --np --ul --ur on patient + item + qty + amount) $(calc '%.3f' "$mt") s: ours ${rc}x faster (goal >= 3)"
+			row "| B4c | the same | $(calc '%.2f' "$os") s | $(calc '%.2f' "$mt") s (\`mlr join --np --ul --ur\`) | ${rc}x faster | >= 3x faster | $metc |"
+		else
+			echo "   peer (c) (mlr join --np --ul --ur on patient + item + qty + amount) $(calc '%.3f' "$mt") s"
+		fi
+	else
+		row "| B4c | the same | | not measured: no \`mlr\` (Debian: miller) | | >= 3x faster | |"
+	fi
+	if [ -n "$o" ]; then
+		rm4=$(calc '%.2f' "$B4_RSS * 1024 / $size")
+		metm=$(calc '%s' "($B4_RSS * 1024 / $size <= 2 ? \"yes\" : \"no\")")
+		echo "   memory: ours $(mb "$B4_RSS") MB peak RSS, $rm4 x the CSV's $csvmb MB (goal <= 2)"
+		row "| B4m | the same, peak memory | $(mb "$B4_RSS") MB | $csvmb MB (the HIS CSV's size) | $rm4 | <= 2 | $metm |"
+	fi
+	minmax() { printf '%s\n' "$1" | sed 's/.*min=\([0-9.]*\).*max=\([0-9.]*\).*/\1\/\2/'; }
+	printf '   min/max s:'
+	[ -z "$o" ] || printf ' ours %s,' "$(minmax "$o")"
+	printf ' floor %s' "$(minmax "$f")"
+	[ -z "$q" ] || printf ', sqlite3 %s' "$(minmax "$q")"
+	[ -z "$m" ] || printf ', mlr %s' "$(minmax "$m")"
+	echo
+	printf '   cpu medians s:'
+	[ -z "$o" ] || printf ' ours %.3f,' "$(field cpu_median "$o")"
+	printf ' floor %.3f' "$(field cpu_median "$f")"
+	[ -z "$q" ] || printf ', sqlite3 %.3f' "$(field cpu_median "$q")"
+	[ -z "$m" ] || printf ', mlr %.3f' "$(field cpu_median "$m")"
+	echo
+	printf '   peak RSS MB:'
+	[ -z "$o" ] || printf ' ours %s,' "$(mb "$(field maxrss_kb "$o")")"
+	printf ' floor %s' "$(mb "$(field maxrss_kb "$f")")"
+	[ -z "$q" ] || printf ', sqlite3 %s' "$(mb "$(field maxrss_kb "$q")")"
+	[ -z "$m" ] || printf ', mlr %s' "$(mb "$(field maxrss_kb "$m")")"
+	echo
+	echo "   injected: $(sed -n 's/^his //p' "$d/his.info")"
+	[ -z "$o" ] || echo "   ours: exit $(cat "$W/b4/out.status"), findings.csv: $(findings "$W/b4/out")"
+	[ -z "$q" ] || echo "   sqlite3 CLI: $(($(wc -l <"$W/b4/sqlite-missing.csv") - 1)) missing, $(($(wc -l <"$W/b4/sqlite-extra.csv") - 1)) extra rows written"
+	[ -z "$m" ] || echo "   mlr: $(grep -c '' "$W/b4/mlr.csv") lines written (unpaired ledger lines and HIS rows, with their header blocks)"
+	rm -f "$W/b4/mlr.csv" "$W/b4/sqlite-"*.csv
+}
+
+b5() {
+	TZ=Asia/Shanghai
+	export TZ
+	b45_dir
+	if ! have_reconcile; then
+		echo "B5: not measured (\`bulu reconcile\` is not in this build)"
+		FAILED=1
+		row "| B5 | \`bulu reconcile\` per HIS row at 4 sizes | not measured | | | within +-30 % of the median | no |"
+		row "| B5b | one patient with 10000 identical lines | not measured | | | <= 2 | no |"
+		return 0
+	fi
+	mkdir -p "$W/b5"
+	us="" sizes="" skipped=""
+	for nh in $((NH4 / 100)) $((NH4 / 10)) "$NH4" $((NH4 * 10)); do
+		if [ "$B5_MAX" -gt 0 ] && [ "$nh" -gt "$B5_MAX" ]; then
+			skipped="$skipped $nh"
+			continue
+		fi
+		if [ "$nh" -eq "$NH4" ] && [ -n "$B4_SECS" ]; then
+			secs=$B4_SECS
+			rss=$B4_RSS
+			how="B4's run"
+		else
+			b45_make "n$nh" $((nh / 10)) 3 $(((nh / 50) < 1 ? 1 : nh / 50)) "$nh" || return 1
+			d=$B45_IN/n$nh
+			# One warm-up run below B4's size (it costs little there).
+			sync
+			o=$(timed -k "$R5" -w $((nh < NH4 ? 1 : 0)) -l ours -- sh -c "$OURS_SH" "$BULU" "$d/ledger.db" "$d/his.csv" "$W/b5/out") || return 1
+			secs=$(field median "$o")
+			rss=$(field maxrss_kb "$o")
+			how="median of $R5, min/max $(calc '%.3f' "$(field min "$o")")/$(calc '%.3f' "$(field max "$o")") s; exit $(cat "$W/b5/out.status"), findings.csv: $(findings "$W/b5/out")"
+			[ "${KEEP:-0}" = 1 ] || [ "$nh" -le "$NH4" ] || rm -rf "$d"
+		fi
+		u=$(calc '%.4f' "$secs * 1000000 / $nh")
+		echo "   $nh HIS rows, $((nh * 3 / 10)) journal lines: $(calc '%.3f' "$secs") s, $(calc '%.3f' "$u") us/row, $(mb "$rss") MB peak RSS ($how)"
+		us="$us$u "
+		sizes="$sizes$nh "
+		if [ -n "${prev_nh:-}" ]; then
+			marg="${marg:-}$(calc '%.3f' "($secs - $prev_s) * 1000000 / ($nh - $prev_nh)") "
+		fi
+		prev_nh=$nh
+		prev_s=$secs
+	done
+	[ -z "$skipped" ] || echo "   left out (BENCH_B5_MAX=$B5_MAX):$skipped HIS rows"
+	# For information: the time each further row costs between two sizes,
+	# which the fixed cost of a run (process start, opening the ledger) does
+	# not blur.
+	[ -z "${marg:-}" ] || echo "   marginal us per added row between consecutive sizes: $marg(information)"
+	med=$(median "$(printf '%s\n' $us)")
+	mx=$(printf '%s\n' $us | sort -g | tail -1)
+	mn=$(printf '%s\n' $us | sort -g | head -1)
+	up=$(calc '%+.0f' "($mx / $med - 1) * 100")
+	down=$(calc '%+.0f' "($mn / $med - 1) * 100")
+	spread=$(calc '%.2f' "$mx / $mn - 1")
+	met=$(calc '%s' "($mx / $med <= 1.3 && $mn / $med >= 0.7 ? \"yes\" : \"no\")")
+	echo "B5 growth: per-row time $(for x in $us; do printf '%.3f ' "$x"; done)us at $(printf '%s\n' $sizes | paste -sd/ -) HIS rows;" \
+		"median $(calc '%.3f' "$med") us, deviation $down % .. $up % (goal within +-30 %); max/min - 1 = $spread"
+	row "| B5 | \`bulu reconcile\` per HIS row at $(printf '%s\n' $sizes | paste -sd/ -) rows | $(for x in $us; do printf '%.2f/' "$x"; done | sed 's,/$,,') us | median $(calc '%.2f' "$med") us (itself) | $down % .. $up % | within +-30 % of the median | $met |"
+
+	# The one-patient case against the spread-out case, same sizes.
+	b45_make one 10000 1 1 10000 uniform || return 1
+	b45_make spread 10000 1 10000 10000 uniform || return 1
+	k5=$((R5 < 5 ? 5 : R5))
+	sync
+	o=$(timed -k "$k5" -w 1 -l one -l spread -- sh -c "$OURS_SH" "$BULU" "$B45_IN/one/ledger.db" "$B45_IN/one/his.csv" "$W/b5/one" \
+		::: sh -c "$OURS_SH" "$BULU" "$B45_IN/spread/ledger.db" "$B45_IN/spread/his.csv" "$W/b5/spread") || return 1
+	a=$(printf '%s\n' "$o" | grep 'label=one ')
+	b=$(printf '%s\n' "$o" | grep 'label=spread ')
+	as=$(field median "$a")
+	bs=$(field median "$b")
+	r=$(calc '%.2f' "$as / $bs")
+	metb=$(calc '%s' "($as / $bs <= 2 ? \"yes\" : \"no\")")
+	echo "B5 one patient, 10000 identical lines and HIS rows: $(ms "$as") ms | spread out over 10000 patients $(ms "$bs") ms | ratio $r (goal <= 2)"
+	echo "   medians of $k5 interleaved runs; min/max ms: one $(ms "$(field min "$a")")/$(ms "$(field max "$a")"), spread $(ms "$(field min "$b")")/$(ms "$(field max "$b")")"
+	echo "   one: exit $(cat "$W/b5/one.status"), findings.csv: $(findings "$W/b5/one"); spread: exit $(cat "$W/b5/spread.status"), findings.csv: $(findings "$W/b5/spread")"
+	row "| B5b | \`bulu reconcile\`, one patient with 10000 identical lines and HIS rows (median of $k5) | $(ms "$as") ms | $(ms "$bs") ms (the same over 10000 patients) | $r | <= 2 | $metb |"
+}
+
+if want B1; then
+	b1 || unmeasured B1 "a step failed; see above" "\`bulu capture import\`, $N one-line charge forms" ">= 0.75"
+	echo
+fi
+if want B2; then
+	b2 || unmeasured B2 "a step failed; see above" "\`bulu capture charge\`, 5 lines, one durable save" "<= 1.5"
+	echo
+fi
+if want B3; then
+	b3 || unmeasured B3 "a step failed; see above" "\`bulu sync import\`, $((B3_STATIONS * B3_STEPS)) bundles, into an empty ledger" ">= 20 (verify rate), <= 1.5 (sqlite3 CLI time)"
+	echo
+fi
+if want B4; then
+	b4 || { unmeasured B4 "a step failed; see above" "\`bulu reconcile\`, $NH4-row HIS charges export" "<= 3 (floor), >= 5x (sqlite3), >= 3x (mlr), <= 2 (memory)"; }
+	echo
+fi
+if want B5; then
+	b5 || unmeasured B5 "a step failed; see above" "\`bulu reconcile\` per HIS row at 4 sizes; one patient" "within +-30 %; <= 2"
+	echo
+fi
 echo "| # | work | ours | floor, measured in the same run | ratio | goal | met |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s' "$ROWS"

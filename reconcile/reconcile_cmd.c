@@ -95,6 +95,7 @@ struct his_arg {
 };
 
 #include <time.h>
+#include <sys/resource.h>
 static void progress(int on, const char *what, const char *arg)
 {
 	static struct timespec t0;
@@ -102,8 +103,11 @@ static void progress(int on, const char *what, const char *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (!t0.tv_sec)
 		t0 = t;
-	if (on || getenv("BULU_TIMING"))
-		fprintf(stderr, "bulu reconcile: %.3f %s %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, what, arg);
+	if (on || getenv("BULU_TIMING")) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "bulu reconcile: %.3f %ld MB %s %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss / 1024, what, arg);
+	}
 }
 
 struct ledger_job {

@@ -92,6 +92,20 @@ static int finding_cmp(const void *a, const void *b)
 	return (x->his_row > y->his_row) - (x->his_row < y->his_row);
 }
 
+/* Pass what o holds to the file when it is large (or at the end). */
+static int drain(buf *o, fs_atomic *a, int all, bulu_err *e)
+{
+	if (!all && o->len < (1u << 20))
+		return BULU_OK;
+	if (o->oom) {
+		fs_atomic_abort(a);
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	}
+	int rc = o->len ? fs_atomic_write(a, o->p, o->len, e) : BULU_OK;
+	buf_reset(o);
+	return rc;
+}
+
 static void num(buf *o, int64_t v, int last)
 {
 	char s[32];
@@ -99,7 +113,7 @@ static void num(buf *o, int64_t v, int last)
 	cli_csv_cell(o, s, last);
 }
 
-static void findings_csv(const struct recon *r, buf *o)
+static int findings_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 {
 	buf_puts(o, BOM);
 	static const char *head[] = {"class", "kind", "station", "seq", "line", "his_id", "patient_id",
@@ -129,7 +143,10 @@ static void findings_csv(const struct recon *r, buf *o)
 		cli_csv_cell(o, S(r, f->dept), 0);
 		cli_csv_cell(o, S(r, f->operator_), 0);
 		cli_csv_cell(o, S(r, f->expl), 1);
+		if (drain(o, a, 0, e) != BULU_OK)
+			return e->code;
 	}
+	return drain(o, a, 1, e);
 }
 
 static void bl(const struct recon *r, const struct unit *u, char out[96])
@@ -147,7 +164,7 @@ static const char *hkind_label(uint8_t hk)
 	return hk == HK_THREEWAY ? "drugs" : "";
 }
 
-static void states_csv(const struct recon *r, buf *o)
+static int states_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 {
 	buf_puts(o, BOM);
 	static const char *head[] = {"station", "seq", "line", "bl_ref", "kind", "his_kind", "state",
@@ -175,7 +192,10 @@ static void states_csv(const struct recon *r, buf *o)
 		} else {
 			cli_csv_cell(o, S(r, u->expl), 1);
 		}
+		if (drain(o, a, 0, e) != BULU_OK)
+			return e->code;
 	}
+	return drain(o, a, 1, e);
 }
 
 /* --- the summary --------------------------------------------------------- */
@@ -502,15 +522,17 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 		qsort(r->f, r->nf, sizeof *r->f, finding_cmp);
 	int rc = fs_mkdirs(outdir, 0755, e);
 	buf b = BUF_INIT;
-	if (rc == BULU_OK) {
-		findings_csv(r, &b);
-		rc = write_buf(outdir, "findings.csv", &b, e);
-	}
-	if (rc == BULU_OK) {
-		buf_reset(&b);
-		states_csv(r, &b);
-		rc = write_buf(outdir, "states.csv", &b, e);
-	}
+	char path[4096];
+	fs_atomic a;
+	snprintf(path, sizeof path, "%s/findings.csv", outdir);
+	if (rc == BULU_OK && (rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK &&
+	    (rc = findings_csv(r, &b, &a, e)) == BULU_OK)
+		rc = fs_atomic_commit(&a, e);
+	snprintf(path, sizeof path, "%s/states.csv", outdir);
+	buf_reset(&b);
+	if (rc == BULU_OK && (rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK &&
+	    (rc = states_csv(r, &b, &a, e)) == BULU_OK)
+		rc = fs_atomic_commit(&a, e);
 	if (rc == BULU_OK)
 		rc = worklists(r, outdir, e);
 	if (rc == BULU_OK) {

@@ -15,6 +15,18 @@ int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
                     bulu_err *e);
 
 /* fsync the directory holding path. */
+/* The same, written piece by piece: open, write..., then commit (fsync,
+ * rename, fsync the directory) or abort (the temporary file is removed;
+ * a failed write or commit aborts by itself). */
+typedef struct fs_atomic {
+	int fd;
+	mode_t mode;
+	char path[4096], tmp[4160];
+} fs_atomic;
+int fs_atomic_open(fs_atomic *a, const char *path, mode_t mode, bulu_err *e);
+int fs_atomic_write(fs_atomic *a, const void *data, size_t n, bulu_err *e);
+int fs_atomic_commit(fs_atomic *a, bulu_err *e);
+void fs_atomic_abort(fs_atomic *a);
 int fs_sync_dir(const char *path);
 
 /* mkdir -p with mode for each created level. */

@@ -3,8 +3,8 @@
 #   make              build build/bulu
 #   make check        install missing packages, build, run unit + CLI + crash tests
 #   make check-asan   the same tests on an ASan+UBSan build (build-asan/)
-#   make demo         an outage captured at two stations and carried to a central ledger
-#   make bench        B1, B2 and B3 of QUALITY.md, with their floors
+#   make demo         an outage captured at two stations, carried to a central ledger, reconciled
+#   make bench        B1-B5 of QUALITY.md, with their floors and peers
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local

@@ -3,6 +3,8 @@
  */
 #include <getopt.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,8 +96,7 @@ struct his_arg {
 	const char *path;
 };
 
-#include <time.h>
-#include <sys/resource.h>
+/* On a terminal: each phase, with the time so far and the memory used. */
 static void progress(int on, const char *what, const char *arg)
 {
 	static struct timespec t0;
@@ -103,11 +104,12 @@ static void progress(int on, const char *what, const char *arg)
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (!t0.tv_sec)
 		t0 = t;
-	if (on || getenv("BULU_TIMING")) {
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "bulu reconcile: %.3f %ld MB %s %s\n", (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss / 1024, what, arg);
-	}
+	if (!on)
+		return;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "bulu reconcile: %6.2f s %5ld MB  %s %s\n",
+		(double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss / 1024, what, arg);
 }
 
 struct ledger_job {

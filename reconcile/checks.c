@@ -81,8 +81,8 @@ static void use_finding(struct recon *r, struct finding *f, const struct inv_use
 	f->operator_ = x->operator_;
 }
 
-/* Numeric value of an invoice cell; -1 when not all digits. */
-static int64_t inv_value(const char *s)
+/* Numeric value of an invoice number; -1 when not all digits. */
+int64_t recon_invoice_value(const char *s)
 {
 	if (!*s || strlen(s) > 18)
 		return -1;
@@ -157,7 +157,7 @@ int recon_invoices(struct recon *r, bulu_err *e)
 			goto done;
 		}
 		for (size_t i = 0; i < t->n; i++) {
-			int64_t v = inv_value(S(r, t->rows[i].invoice));
+			int64_t v = recon_invoice_value(S(r, t->rows[i].invoice));
 			if (v >= 0)
 				hv[nh++] = (struct his_inv){v, (uint32_t)i};
 		}
@@ -336,7 +336,7 @@ int recon_invoices(struct recon *r, bulu_err *e)
 			const struct his_row *h = &c->rows[i];
 			if (!h->invoice)
 				continue;
-			int64_t v = inv_value(S(r, h->invoice));
+			int64_t v = recon_invoice_value(S(r, h->invoice));
 			/* the first use of this number in the sorted uses */
 			size_t a = 0, b = r->ninv;
 			while (a < b) {

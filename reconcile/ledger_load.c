@@ -307,20 +307,6 @@ static int add_inv(struct recon *r, const struct inv_use *x)
 	return 0;
 }
 
-/* Parse an all-digit invoice number; -1 when it is not one. */
-static int64_t inv_value(const char *s)
-{
-	if (!s || !*s || strlen(s) > 18)
-		return -1;
-	int64_t v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
 static uint32_t jstr(struct recon *r, const cJSON *o, const char *key)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -411,7 +397,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		uint32_t invoice = jstr(r, body, "invoice_no");
 		if (strcmp(kind, "invoice_void") == 0) {
 			struct inv_use x = {0};
-			x.no = inv_value(strpool_str(r->pool, invoice));
+			x.no = recon_invoice_value(strpool_str(r->pool, invoice));
 			x.text = invoice;
 			x.seq = seq;
 			x.station = station;
@@ -479,7 +465,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		/* the invoice a charge or registration used */
 		if (invoice && (jk == JK_CHARGE || jk == JK_REGISTRATION)) {
 			struct inv_use x = {0};
-			x.no = inv_value(strpool_str(r->pool, invoice));
+			x.no = recon_invoice_value(strpool_str(r->pool, invoice));
 			x.text = invoice;
 			x.seq = seq;
 			x.station = station;

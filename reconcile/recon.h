@@ -158,6 +158,7 @@ int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_er
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 /* checks.c */
 int recon_invoices(struct recon *r, bulu_err *e);
+int64_t recon_invoice_value(const char *s);
 int recon_threeway(struct recon *r, bulu_err *e);
 int recon_deadlines(struct recon *r, bulu_err *e);
 /* report.c */

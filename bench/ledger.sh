@@ -41,22 +41,8 @@ UNIFORM=${7:-}
 [ "$FORMS" -ge "$NST" ] || { echo "ledger.sh: FORMS must be at least STATIONS" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
 
-rm -rf "$D"
-mkdir -p "$D/spool" "$D/stations"
-LOG=$D/log
-: >"$LOG"
-
-# bulu ARGS: run with output to the log, or say what failed.
-bulu() {
-	out=$("$BULU" "$@" 2>&1) || {
-		st=$?
-		printf '%s\n' "$out" >>"$LOG"
-		echo "ledger.sh: bulu $* failed (exit $st):" >&2
-		printf '%s\n' "$out" | tail -5 | sed 's/^/    /' >&2
-		return 1
-	}
-	printf '%s\n' "$out" >>"$LOG"
-}
+ME=ledger.sh
+. "$HERE/lib.sh"
 
 sh "$HERE/gen.sh" his-catalog "$D/catalog.csv"
 dept() { k=$((($1 - 1) % 4)); set -- 门诊收费 急诊收费 住院收费 体检中心; shift "$k"; echo "$1"; }

@@ -30,22 +30,8 @@ STEPS=${5:-10}
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ "$PER" -ge "$STEPS" ] || { echo "spool.sh: PER_STATION must be at least STEPS" >&2; exit 2; }
 
-rm -rf "$D"
-mkdir -p "$D/spool" "$D/stations"
-LOG=$D/log
-: >"$LOG"
-
-# bulu ARGS: run with output to the log, or say what failed.
-bulu() {
-	out=$("$BULU" "$@" 2>&1) || {
-		st=$?
-		printf '%s\n' "$out" >>"$LOG"
-		echo "spool.sh: bulu $* failed (exit $st):" >&2
-		printf '%s\n' "$out" | tail -5 | sed 's/^/    /' >&2
-		return 1
-	}
-	printf '%s\n' "$out" >>"$LOG"
-}
+ME=spool.sh
+. "$HERE/lib.sh"
 
 sh "$HERE/gen.sh" catalog "$D/catalog.csv"
 

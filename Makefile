@@ -3,7 +3,8 @@
 #   make              build build/bulu
 #   make check        install missing packages, build, run unit + CLI + crash tests
 #   make check-asan   the same tests on an ASan+UBSan build (build-asan/)
-#   make demo         an outage captured at two stations, carried to a central ledger, reconciled
+#   make demo         a simulated outage: captured, carried to the central ledger, reconciled, scored
+#   make tour         a guided tour of every command at two stations
 #   make bench        B1-B5 of QUALITY.md, with their floors and peers
 #   make install PREFIX=/usr/local DESTDIR=
 
@@ -39,7 +40,7 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 
 # cli/main.c is the program; everything else, the command functions and the
 # CLI helpers included, goes into libbulu.a so tests and tools can link it.
-LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
+LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c sim/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
 SCHEMAS = $(sort $(wildcard schemas/*.sql))
 PROFILES = $(sort $(wildcard schemas/*.profile))
@@ -55,7 +56,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all check check-run check-asan fuzz fuzz-run deps demo bench install uninstall clean
+.PHONY: all check check-run check-asan fuzz fuzz-run deps demo tour bench install uninstall clean
 
 all: $(BUILD)/bulu
 
@@ -136,6 +137,9 @@ fuzz-run: $(FUZZ_BIN)
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/bulu
+
+tour: deps all
+	@sh scripts/tour.sh $(BUILD)/bulu
 
 bench: deps all $(TOOL_BIN)
 	@sh bench/run.sh $(BUILD)

@@ -70,6 +70,15 @@ static int known_group(const char *g)
 	return 0;
 }
 
+static int named(const char *g, const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].group, g) == 0 && *commands[i].name &&
+		    strcmp(commands[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *v = getenv("BULU_VERBOSE");
@@ -96,10 +105,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bulu: unknown command '%s'. Try 'bulu help'.\n", g);
 		return BULU_BADINPUT;
 	}
-	/* a group that is itself the command: bulu reconcile --ledger ... */
+	/* a group that is itself the command: bulu reconcile --ledger ...; it
+	 * may have subcommands as well (bulu sim, bulu sim score) */
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		const struct command *c = &commands[i];
-		if (strcmp(c->group, g) == 0 && !*c->name) {
+		if (strcmp(c->group, g) == 0 && !*c->name && !(argc > 2 && named(g, argv[2]))) {
 			char name[96];
 			snprintf(name, sizeof name, "bulu %s", c->group);
 			argv[1] = name;

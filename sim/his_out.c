@@ -292,17 +292,23 @@ static int mistype(struct ctx *c, const sim_form *f, int l, const char *kind, ty
 		truth_line(c, C_QTY, kind, f, l, "typed with a wrong quantity");
 		return 1;
 	case C_ITEM: {
-		/* the next item of the same kind that the form does not name */
-		int k = sim_catalog[t->item].kind, it = t->item;
-		for (;;) {
-			it = (it + 1) % (int)sim_ncatalog;
-			int on = 0;
+		/* the next item of the same kind that the form does not name, or
+		 * of any kind when the form names every one of its kind */
+		int k = sim_catalog[t->item].kind, it = t->item, any = -1;
+		for (size_t n = 1; n < sim_ncatalog; n++) {
+			int x = (t->item + (int)n) % (int)sim_ncatalog, on = 0;
 			for (int j = 0; j < f->nlines; j++)
-				on |= f->lines[j].item == it;
-			if (!on && sim_catalog[it].kind == k)
+				on |= f->lines[j].item == x;
+			if (on)
+				continue;
+			if (any < 0)
+				any = x;
+			if (sim_catalog[x].kind == k) {
+				it = x;
 				break;
+			}
 		}
-		t->item = it;
+		t->item = it != t->item ? it : any;
 		t->price = sim_catalog[it].price;
 		t->amount = t->price * t->qty;
 		truth_line(c, C_ITEM, kind, f, l, "typed with the wrong item");

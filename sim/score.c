@@ -210,8 +210,10 @@ int cmd_sim_score(int argc, char **argv)
 		free_side(&f);
 		return cli_fail(&e);
 	}
-	qsort(t.v, t.n, sizeof *t.v, by_key);
-	qsort(f.v, f.n, sizeof *f.v, by_key);
+	if (t.n)
+		qsort(t.v, t.n, sizeof *t.v, by_key);
+	if (f.n)
+		qsort(f.v, f.n, sizeof *f.v, by_key);
 	/* walk both sorted lists: equal keys pair one to one */
 	for (size_t i = 0, j = 0; i < t.n && j < f.n;) {
 		int d = strcmp(t.v[i].key, f.v[j].key);

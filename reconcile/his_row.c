@@ -282,6 +282,30 @@ static int numbers(struct his_conv *c, struct his_row *w)
 	return -1;
 }
 
+/* Copy s[0..n) into the table's text; its offset + 1 (0 when out of memory,
+ * with the failure recorded). */
+static uint32_t put_text(struct his_conv *c, const char *s, size_t n)
+{
+	struct his_table *t = c->t;
+	if (t->text_len + n + 1 > t->text_cap) {
+		size_t cap = t->text_cap ? t->text_cap * 2 : 1u << 20;
+		while (cap < t->text_len + n + 1)
+			cap *= 2;
+		char *nt = cap <= UINT32_MAX ? realloc(t->text, cap) : NULL;
+		if (!nt) {
+			fail(c, BULU_SYSTEM, HF_NFIELDS, "out of memory");
+			return 0;
+		}
+		t->text = nt;
+		t->text_cap = cap;
+	}
+	memcpy(t->text + t->text_len, s, n);
+	t->text[t->text_len + n] = '\0';
+	uint32_t off = (uint32_t)(t->text_len + 1);
+	t->text_len += n + 1;
+	return off;
+}
+
 static void make_row(struct his_conv *c)
 {
 	struct his_table *t = c->t;
@@ -305,31 +329,22 @@ static void make_row(struct his_conv *c)
 	w->entered = time_cell(c, HF_ENTERED_AT);
 	const char *s;
 	size_t n;
-	if (cell(c, HF_HIS_ID, &s, &n)) {
-		/* unique per row: kept in the table's text, not the pool */
-		if (t->text_len + n + 1 > t->text_cap) {
-			size_t cap = t->text_cap ? t->text_cap * 2 : 1u << 20;
-			while (cap < t->text_len + n + 1)
-				cap *= 2;
-			char *nt = cap <= UINT32_MAX ? realloc(t->text, cap) : NULL;
-			if (!nt) {
-				fail(c, BULU_SYSTEM, HF_NFIELDS, "out of memory");
-				return;
-			}
-			t->text = nt;
-			t->text_cap = cap;
-		}
-		memcpy(t->text + t->text_len, s, n);
-		t->text[t->text_len + n] = '\0';
-		w->his_id = (uint32_t)(t->text_len + 1);
-		t->text_len += n + 1;
+	if (cell(c, HF_HIS_ID, &s, &n))
+		w->his_id = put_text(c, s, n); /* unique per row: kept in the table's text, not the pool */
+	if (t->defer) {
+		/* left as text for the caller (his.h): most are never needed */
+		if (cell(c, HF_PATIENT_ID, &s, &n))
+			w->patient = put_text(c, s, n);
+		if (cell(c, HF_INVOICE_NO, &s, &n))
+			w->invoice = put_text(c, s, n);
+	} else {
+		w->patient = text_id(c, HF_PATIENT_ID);
+		w->invoice = text_id(c, HF_INVOICE_NO);
+		w->source = text_id(c, HF_SOURCE_NO);
 	}
-	w->patient = text_id(c, HF_PATIENT_ID);
 	w->dept = text_id(c, HF_DEPT);
 	w->item = c->kind == HIS_REGISTRATIONS ? w->dept : text_id(c, HF_ITEM_CODE);
 	w->operator_ = text_id(c, HF_OPERATOR);
-	w->invoice = text_id(c, HF_INVOICE_NO);
-	w->source = text_id(c, HF_SOURCE_NO);
 	if (cell(c, HF_REF, &s, &n)) {
 		const char *st;
 		size_t stn;

@@ -3,8 +3,7 @@
  *
  * Reads the central ledger (schemas/ledger.sql): the outage episodes and
  * their window, the invoice books, the voids, and every line of the
- * captured kinds in scope, with the body's fields pulled out by SQLite's
- * JSON functions.  Real episodes come from `entries`, drills (--drill) from
+ * captured kinds in scope, the body's fields pulled out by ledger_json.c.  Real episodes come from `entries`, drills (--drill) from
  * `drill_entries` only, so the two never mix.
  */
 #include <inttypes.h>
@@ -13,12 +12,12 @@
 #include <string.h>
 #include <time.h>
 
-#include <cjson/cJSON.h>
 
 #include "bulu/buf.h"
 
 #include "bulu/clock.h"
 #include "bulu/ledger.h"
+#include "ledger_json.h"
 #include "recon.h"
 
 static const char *const jkind_names[JK_N] = {"registration", "card_issue", "charge", "prescription",
@@ -307,28 +306,23 @@ static int add_inv(struct recon *r, const struct inv_use *x)
 	return 0;
 }
 
-static uint32_t jstr(struct recon *r, const cJSON *o, const char *key)
+static uint32_t jstr(struct recon *r, const struct lj_val *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (!cJSON_IsString(v) || !v->valuestring)
+	if (v->type != LJ_STR)
 		return 0;
-	return strpool_intern(r->pool, v->valuestring, strlen(v->valuestring));
+	return strpool_intern(r->pool, v->s, strlen(v->s));
 }
 
 /* JSON numbers are doubles: exact for integers below 2^53 fen (90 trillion
  * yuan), which every body's integers are. */
-static int64_t jint(const cJSON *o, const char *key, int *present)
+static int64_t jint(const struct lj_val *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	if (present)
-		*present = cJSON_IsNumber(v);
-	return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0;
+	return v->type == LJ_NUM ? v->num : 0;
 }
 
-static int64_t jtime(const cJSON *o, const char *key)
+static int64_t jtime(const struct lj_val *v)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-	long long t = cJSON_IsString(v) && v->valuestring ? clock_epoch(v->valuestring) : -1;
+	long long t = v->type == LJ_STR ? clock_epoch(v->s) : -1;
 	return t == -1 ? NO_TIME : (int64_t)t;
 }
 
@@ -350,8 +344,9 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		buf_putc(&eps, '"');
 	}
 	buf_putc(&eps, ']');
-	/* The bodies are parsed here rather than by SQLite's JSON functions:
-	 * pulling twenty fields out per line that way costs four times as much. */
+	/* The bodies are parsed here (ledger_json.c) rather than by SQLite's
+	 * JSON functions: pulling twenty fields out per line that way costs
+	 * four times as much. */
 	char sql[600];
 	snprintf(sql, sizeof sql,
 		 "SELECT station, seq, kind, recorded_at, operator, episode, body FROM %s"
@@ -361,7 +356,8 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		 " ORDER BY station, seq, hash",
 		 table_of(r));
 	sqlite3_stmt *st = NULL;
-	cJSON *body = NULL;
+	struct lj_body body;
+	memset(&body, 0, sizeof body);
 	if (eps.oom) {
 		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 		goto done;
@@ -379,10 +375,13 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		const char *kind = (const char *)sqlite3_column_text(st, C_KIND);
 		const char *episode = (const char *)sqlite3_column_text(st, C_EPISODE);
 		int64_t recorded = col_time(st, C_RECORDED);
-		cJSON_Delete(body);
-		body = cJSON_ParseWithLength((const char *)sqlite3_column_text(st, C_BODY),
-					     (size_t)sqlite3_column_bytes(st, C_BODY));
-		if (!cJSON_IsObject(body)) {
+		int jr = lj_parse(&body, (const char *)sqlite3_column_text(st, C_BODY),
+				  (size_t)sqlite3_column_bytes(st, C_BODY));
+		if (jr == -2) {
+			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+			goto done;
+		}
+		if (jr != 0) {
 			rc = bulu_errf(e, BULU_INTEGRITY, "the ledger's entry %s seq %" PRId64 " has a body that is not JSON",
 				       strpool_str(r->pool, station), seq);
 			goto done;
@@ -390,11 +389,11 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		/* outside the episodes: forms recorded with --force-outside within
 		 * the window; with --window, whatever was recorded in it */
 		if (r->o.have_window ? !in_window(r, recorded)
-				     : !*episode && (!cJSON_GetObjectItemCaseSensitive(body, "outside_episode_reason") ||
+				     : !*episode && (body.top[LJ_OUTSIDE_REASON].type == LJ_NONE ||
 						     !in_window(r, recorded)))
 			continue;
-		uint32_t operator_ = col_id(r, st, C_OPERATOR), dept = jstr(r, body, "dept");
-		uint32_t invoice = jstr(r, body, "invoice_no");
+		uint32_t operator_ = col_id(r, st, C_OPERATOR), dept = jstr(r, &body.top[LJ_DEPT]);
+		uint32_t invoice = jstr(r, &body.top[LJ_INVOICE_NO]);
 		if (strcmp(kind, "invoice_void") == 0) {
 			struct inv_use x = {0};
 			x.no = recon_invoice_value(strpool_str(r->pool, invoice));
@@ -418,33 +417,33 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		proto.hkind = hkind_of(jk);
 		proto.episode = col_id(r, st, C_EPISODE);
 		proto.operator_ = operator_;
-		proto.patient = jstr(r, body, "patient_id");
-		proto.patient_name = jstr(r, body, "patient_name");
+		proto.patient = jstr(r, &body.top[LJ_PATIENT_ID]);
+		proto.patient_name = jstr(r, &body.top[LJ_PATIENT_NAME]);
 		proto.dept = dept;
 		proto.invoice = invoice;
-		proto.request_no = jstr(r, body, "request_no");
-		proto.occurred = jtime(body, "occurred_at");
+		proto.request_no = jstr(r, &body.top[LJ_REQUEST_NO]);
+		proto.occurred = jtime(&body.top[LJ_OCCURRED_AT]);
 		if (proto.occurred == NO_TIME)
 			proto.occurred = recorded;
 		proto.voided = (uint8_t)is_voided(voids, nvoids, station, seq);
 		proto.deadline = NO_TIME;
 		if (jk == JK_DISPENSE)
-			proto.ref = (uint32_t)jint(body, "ref", NULL); /* a seq for now; resolved below */
+			proto.ref = (uint32_t)jint(&body.top[LJ_REF]); /* a seq for now; resolved below */
 		size_t entry_first = r->nu;
-		const cJSON *lines = cJSON_GetObjectItemCaseSensitive(body, "lines"), *l;
-		if (cJSON_IsArray(lines) && cJSON_GetArraySize(lines) > 0) {
-			cJSON_ArrayForEach(l, lines) {
+		if (body.nlines > 0) {
+			for (size_t li = 0; li < body.nlines; li++) {
+				const struct lj_val *l = body.lines[li];
 				struct unit *u = new_unit(r);
 				if (!u) {
 					rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 					goto done;
 				}
 				*u = proto;
-				u->line = (uint32_t)jint(l, "line", NULL);
-				u->item = jstr(r, l, "code");
-				u->item_name = jstr(r, l, "name");
-				u->qty = jint(l, "qty", NULL);
-				u->amount = jint(l, "amount", NULL);
+				u->line = (uint32_t)jint(&l[LJL_LINE]);
+				u->item = jstr(r, &l[LJL_CODE]);
+				u->item_name = jstr(r, &l[LJL_NAME]);
+				u->qty = jint(&l[LJL_QTY]);
+				u->amount = jint(&l[LJL_AMOUNT]);
 			}
 		} else {
 			struct unit *u = new_unit(r);
@@ -457,9 +456,9 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 			if (jk == JK_REGISTRATION) {
 				/* a registration is one line: the department registered with */
 				u->item = u->dept;
-				u->amount = jint(body, "fee", NULL);
+				u->amount = jint(&body.top[LJ_FEE]);
 			} else if (jk == JK_CARD_ISSUE) {
-				u->item = jstr(r, body, "card_no");
+				u->item = jstr(r, &body.top[LJ_CARD_NO]);
 			}
 		}
 		/* the invoice a charge or registration used */
@@ -471,7 +470,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 			x.station = station;
 			x.dept = dept;
 			x.operator_ = operator_;
-			x.amount = jk == JK_CHARGE ? jint(body, "total", NULL) : jint(body, "fee", NULL);
+			x.amount = jk == JK_CHARGE ? jint(&body.top[LJ_TOTAL]) : jint(&body.top[LJ_FEE]);
 			x.unit = (uint32_t)(entry_first + 1);
 			x.voided = proto.voided;
 			if (add_inv(r, &x) != 0) {
@@ -483,7 +482,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 	if (sr != SQLITE_DONE)
 		rc = sqlfail(db, e, "entries");
 done:
-	cJSON_Delete(body);
+	lj_free(&body);
 	sqlite3_finalize(st);
 	buf_free(&eps);
 	free(voids);
@@ -545,22 +544,61 @@ int recon_load_ledger(struct recon *r, bulu_err *e)
 	return rc;
 }
 
-/* Move what a ledger load put into l (with its own pool, while the exports
- * were read into r's on another thread) into r, with l's string ids
- * re-interned in r's pool. */
-int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
+/* The ids of from's strings in to (interned there). */
+static uint32_t *pool_map(strpool *to, const strpool *from)
 {
-	size_t n = strpool_count(l->pool);
+	size_t n = strpool_count(from);
 	uint32_t *map = malloc((n + 1) * sizeof *map);
 	if (!map)
-		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		map[i] = strpool_intern(r->pool, strpool_str(l->pool, (uint32_t)i), strpool_len(l->pool, (uint32_t)i));
+		map[i] = strpool_intern(to, strpool_str(from, (uint32_t)i), strpool_len(from, (uint32_t)i));
 		if (map[i] == UINT32_MAX) {
 			free(map);
-			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+			return NULL;
 		}
 	}
+	return map;
+}
+
+/*
+ * Move what a ledger load put into l (with its own pool, while the exports
+ * were read into r's on another thread) into r, with one pool for both.
+ * The smaller pool's strings are interned into the larger, whose ids stay:
+ * with the exports' patients and invoice numbers deferred (his.h), the
+ * exports' pool holds a few hundred names and the ledger's hundreds of
+ * thousands, so the exports' rows are renumbered (a pass over memory)
+ * rather than the ledger's strings hashed again.
+ */
+int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
+{
+	uint32_t *map;
+	if (strpool_count(r->pool) <= strpool_count(l->pool)) {
+		if (!(map = pool_map(l->pool, r->pool)))
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		for (int k = 0; k < HIS_NKINDS; k++) {
+			struct his_table *t = &r->his[k];
+			for (size_t i = 0; i < t->n; i++) {
+				struct his_row *h = &t->rows[i];
+				if (!t->defer) {
+					h->patient = map[h->patient];
+					h->invoice = map[h->invoice];
+					h->source = map[h->source];
+				}
+				h->item = map[h->item];
+				h->dept = map[h->dept];
+				h->operator_ = map[h->operator_];
+				h->ref_station = map[h->ref_station];
+			}
+		}
+		free(map);
+		strpool *p = r->pool;
+		r->pool = l->pool;
+		l->pool = p; /* freed with l */
+		goto move;
+	}
+	if (!(map = pool_map(r->pool, l->pool)))
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	for (size_t i = 0; i < l->nu; i++) {
 		struct unit *u = &l->u[i];
 		u->station = map[u->station];
@@ -589,6 +627,7 @@ int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
 		x->operator_ = map[x->operator_];
 	}
 	free(map);
+move:
 	r->u = l->u, r->nu = l->nu, r->capu = l->capu;
 	r->ep = l->ep, r->nep = l->nep;
 	r->books = l->books, r->nbooks = l->nbooks;

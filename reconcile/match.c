@@ -276,6 +276,7 @@ struct ctx {
 	struct ord *rows;     /* the table's rows in walking order */
 	size_t nr;
 	uint8_t *row_state;
+	struct kmap req;      /* orders: (patient, item) of the requisitions */
 };
 
 static struct key ukey(const struct ctx *c, int tier, const struct unit *u)
@@ -343,10 +344,10 @@ static int pair(struct ctx *c, size_t ui, size_t ri, int tier, int by_ref, bulu_
 	u->state = (uint8_t)cls;
 	c->row_state[ri] = R_MATCHED;
 	const char *how = by_ref ? "its back-fill reference" : tier_how[tier];
-	uint32_t his_id = recon_row_name(r, c->k, h);
 	u->how = (uint8_t)(by_ref ? 1 : 2 + tier);
 	if (cls == RC_MATCHED)
 		return BULU_OK; /* the explanation is made when it is written */
+	uint32_t his_id = recon_row_name(r, c->k, h); /* only now: interning each matched row's cost 5 % */
 	struct finding *f = recon_add(r, cls, (uint8_t)c->k);
 	if (!f)
 		return oom(e);
@@ -429,6 +430,172 @@ static int in_window(const struct recon *r, int64_t t)
 	if (r->win_from != NO_TIME && t < r->win_from)
 		return 0;
 	return r->win_to == NO_TIME || t <= r->win_to;
+}
+
+/* --- what can matter: the rows kept -------------------------------------- */
+
+static int i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Marks on pool ids for recon_prefilter. */
+enum { M_PATIENT = 1, M_DEPT = 2, M_INVOICE = 4, M_VOID = 8 };
+
+#define SIEVE_BITS 21
+
+/* A bit per hash of the strings marked so: a string whose bit is clear is
+ * certainly not one of them, found without touching the pool (which is far
+ * larger than the CPU's caches; a sieve of 256 KiB is not). */
+struct sieve {
+	uint64_t *bits;
+};
+
+static size_t sieve_at(const char *s, size_t n)
+{
+	return (size_t)(strpool_hash(s, n) >> (64 - SIEVE_BITS));
+}
+
+/* The pool id of a deferred text (his.h): 0 for none, UINT32_MAX when it is
+ * certainly none of the strings the sieve holds. */
+static uint32_t deferred_id(const struct recon *r, const struct his_table *t, const struct sieve *sv, uint32_t off)
+{
+	if (!off)
+		return 0;
+	const char *s = his_text(t, off);
+	size_t n = strlen(s), b = sieve_at(s, n);
+	if (!(sv->bits[b / 64] >> (b % 64) & 1))
+		return UINT32_MAX;
+	return strpool_find(r->pool, s, n);
+}
+
+/*
+ * Drop the rows of kind k's export that no step of matching, no check and
+ * no finding can use, and intern the patient and invoice of the others (the
+ * export was read with t->defer, his.h).  A row is kept when any of these
+ * holds; otherwise every step below passes it by, so the results are those
+ * of keeping it:
+ *  - it carries a BL reference (step 1 looks it up);
+ *  - its patient is the patient of a journal line of any kind (steps 2 and
+ *    3 key on the patient, except the patient tier; the three-way check
+ *    looks up orders by patient);
+ *  - its department captured this kind (or the export has no department
+ *    column) and it is inside the window (EXTRA_IN_HIS, and the patient
+ *    tier without an invoice number) or its invoice number is one of this
+ *    kind's lines' (the patient tier with one);
+ *  - charges: its invoice number is one the journals voided unused
+ *    (INVOICE_VOID_CHARGED, checks.c).
+ * The ordinary traffic of a large export (other departments' patients,
+ * peacetime rows) fails all of them, and is never interned nor matched.
+ * Every row was converted, so a bad cell anywhere is still an error; the
+ * summary counts every row read (t->nread).
+ */
+int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e)
+{
+	struct his_table *t = &r->his[k];
+	if (!t->defer)
+		return BULU_OK;
+	size_t np = strpool_count(r->pool);
+	uint8_t *mark = calloc(np + 1, 1);
+	int64_t *voids = NULL;
+	size_t nvoids = 0, nvoid_texts = 0;
+	struct sieve pat = {calloc((1u << SIEVE_BITS) / 64, 8)}, inv = {calloc((1u << SIEVE_BITS) / 64, 8)};
+	int rc = BULU_OK;
+	if (!mark || !pat.bits || !inv.bits) {
+		rc = oom(e);
+		goto done;
+	}
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		mark[u->patient] |= M_PATIENT;
+		if (u->hkind == (uint8_t)k) {
+			mark[u->dept] |= M_DEPT;
+			mark[u->invoice] |= M_INVOICE;
+		}
+	}
+	if (k == HIS_CHARGES) {
+		if (!(voids = malloc((r->ninv + 1) * sizeof *voids))) {
+			rc = oom(e);
+			goto done;
+		}
+		for (size_t i = 0; i < r->ninv; i++) {
+			const struct inv_use *x = &r->inv[i];
+			if (!x->voided || x->unit)
+				continue;
+			if (x->no >= 0) {
+				voids[nvoids++] = x->no;
+			} else {
+				mark[x->text] |= M_VOID;
+				nvoid_texts++;
+			}
+		}
+		qsort(voids, nvoids, sizeof *voids, i64_cmp);
+	}
+	for (size_t id = 0; id < np; id++) {
+		if (!(mark[id] & (M_PATIENT | M_INVOICE | M_VOID)))
+			continue;
+		size_t b = sieve_at(strpool_str(r->pool, (uint32_t)id), strpool_len(r->pool, (uint32_t)id));
+		if (mark[id] & M_PATIENT)
+			pat.bits[b / 64] |= 1ull << (b % 64);
+		if (mark[id] & (M_INVOICE | M_VOID))
+			inv.bits[b / 64] |= 1ull << (b % 64);
+	}
+	int depts = t->has[HF_DEPT];
+	size_t j = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct his_row h = t->rows[i];
+		/* the cheap tests first; a pool lookup only when they fail */
+		int dept_ok = !depts || (mark[h.dept] & M_DEPT);
+		int keep = h.ref_seq || (dept_ok && in_window(r, h.occurred));
+		uint32_t pid = deferred_id(r, t, &pat, h.patient), iid = 1;
+		if (!keep && pid < np && (mark[pid] & M_PATIENT))
+			keep = 1;
+		int look = h.invoice && (dept_ok || (k == HIS_CHARGES && (nvoids || nvoid_texts)));
+		if (!keep && look) {
+			iid = deferred_id(r, t, &inv, h.invoice);
+			uint8_t im = iid < np ? mark[iid] : 0;
+			if (dept_ok && (im & M_INVOICE))
+				keep = 1;
+			else if (k == HIS_CHARGES && (nvoids || nvoid_texts)) {
+				int64_t v = recon_invoice_value(his_text(t, h.invoice));
+				keep = v >= 0 ? nvoids && bsearch(&v, voids, nvoids, sizeof v, i64_cmp) : (im & M_VOID) != 0;
+			}
+		}
+		if (!keep)
+			continue;
+		if (pid == UINT32_MAX) {
+			const char *s = his_text(t, h.patient);
+			pid = strpool_intern(r->pool, s, strlen(s));
+		}
+		if (h.invoice) {
+			const char *s = his_text(t, h.invoice);
+			iid = strpool_intern(r->pool, s, strlen(s));
+		} else {
+			iid = 0;
+		}
+		if (pid == UINT32_MAX || iid == UINT32_MAX) {
+			rc = oom(e);
+			goto done;
+		}
+		h.patient = pid;
+		h.invoice = iid;
+		t->rows[j++] = h;
+	}
+	t->n = j;
+	t->defer = 0;
+	/* give the dropped rows' memory back */
+	struct his_row *nr = realloc(t->rows, (j + 1) * sizeof *nr);
+	if (nr) {
+		t->rows = nr;
+		t->cap = j + 1;
+	}
+done:
+	free(mark);
+	free(voids);
+	free(pat.bits);
+	free(inv.bits);
+	return rc;
 }
 
 /* Step 1: rows naming a line by its BL reference. */
@@ -553,6 +720,33 @@ static int groups_build(struct ctx *c, int tier, struct groups *g, bulu_err *e)
 	return BULU_OK;
 }
 
+/* (patient, item) of the requisitions: HIS orders for them are the ward's
+ * back-fill of the requisition, judged by the three-way check instead: no
+ * near match may use them (they would stand in for another patient's
+ * missing prescription line) and none is an extra row. */
+static int requisition_keys(struct recon *r, struct kmap *m, bulu_err *e)
+{
+	if (kmap_init(m, r->nu + 1) != 0)
+		return oom(e);
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		if (u->jkind != JK_REQUISITION || u->voided)
+			continue;
+		struct key k = make_key(T_QTY, u->patient, u->item, 0, 0);
+		if (kmap_get(m, &k, 1) == UINT32_MAX)
+			return oom(e);
+	}
+	return BULU_OK;
+}
+
+static int requisitioned(struct ctx *c, const struct his_row *h)
+{
+	if (c->k != HIS_ORDERS)
+		return 0;
+	struct key k = make_key(T_QTY, h->patient, h->item, 0, 0);
+	return kmap_get(&c->req, &k, 0) != UINT32_MAX;
+}
+
 /* Steps 2 and 3: pair open rows with open lines, tier by tier. */
 static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npatients, const uint8_t *depts,
 		  bulu_err *e)
@@ -570,6 +764,8 @@ static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npati
 		if (tier != T_EXACT && c->t->has[HF_DEPT] && !depts[h->dept])
 			continue;
 		if (tier != T_EXACT && tier != T_PATIENT && (h->patient >= npatients || !patients[h->patient]))
+			continue;
+		if (tier != T_EXACT && requisitioned(c, h))
 			continue;
 		if (tier == T_PATIENT && !(c->invoices && h->invoice) &&
 		    (h->occurred == HIS_NO_TIME || !in_window(r, h->occurred)))
@@ -598,23 +794,6 @@ static int by_key(struct ctx *c, int tier, const uint8_t *patients, size_t npati
 	}
 	groups_free(&g);
 	return rc;
-}
-
-/* (patient, item) of the requisitions: HIS orders for them are the ward's
- * back-fill of the requisition, judged by the three-way check instead. */
-static int requisition_keys(struct recon *r, struct kmap *m, bulu_err *e)
-{
-	if (kmap_init(m, r->nu + 1) != 0)
-		return oom(e);
-	for (size_t i = 0; i < r->nu; i++) {
-		const struct unit *u = &r->u[i];
-		if (u->jkind != JK_REQUISITION || u->voided)
-			continue;
-		struct key k = make_key(T_QTY, u->patient, u->item, 0, 0);
-		if (kmap_get(m, &k, 1) == UINT32_MAX)
-			return oom(e);
-	}
-	return BULU_OK;
 }
 
 /* Step 4: what is left. */
@@ -662,10 +841,7 @@ static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 		u->state = RC_MISSING_IN_HIS;
 		u->expl = f->expl;
 	}
-	struct kmap req = {0};
 	int rc = BULU_OK;
-	if (c->k == HIS_ORDERS)
-		rc = requisition_keys(r, &req, e);
 	for (size_t i = 0; rc == BULU_OK && i < c->nr; i++) {
 		size_t ri = c->rows[i].idx;
 		const struct his_row *h = &c->t->rows[ri];
@@ -673,11 +849,8 @@ static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 			continue;
 		if (c->t->has[HF_DEPT] && !depts[h->dept])
 			continue;
-		if (c->k == HIS_ORDERS) {
-			struct key k = make_key(T_QTY, h->patient, h->item, 0, 0);
-			if (kmap_get(&req, &k, 0) != UINT32_MAX)
-				continue;
-		}
+		if (requisitioned(c, h))
+			continue;
 		struct finding *f = recon_add(r, RC_EXTRA_IN_HIS, (uint8_t)c->k);
 		if (!f) {
 			rc = oom(e);
@@ -698,8 +871,6 @@ static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 					    *S(r, h->dept) ? S(r, h->dept) : "an outage department");
 		c->row_state[ri] = R_FINDING;
 	}
-	if (c->k == HIS_ORDERS)
-		kmap_free(&req);
 	return rc;
 }
 
@@ -734,6 +905,8 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 		goto done;
 	}
 
+	if (k == HIS_ORDERS && (rc = requisition_keys(r, &c.req, e)) != BULU_OK)
+		goto done;
 	if ((rc = by_reference(&c, e)) != BULU_OK || (rc = by_key(&c, T_EXACT, NULL, 0, NULL, e)) != BULU_OK)
 		goto done;
 	/* the near tiers look only at rows of patients with a line still open */
@@ -766,6 +939,8 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 	if (rc == BULU_OK)
 		rc = leftovers(&c, depts, e);
 done:
+	if (k == HIS_ORDERS)
+		kmap_free(&c.req);
 	free(patients);
 	free(depts);
 	free(c.lines);

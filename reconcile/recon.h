@@ -155,6 +155,7 @@ int recon_load_ledger(struct recon *r, bulu_err *e);
 int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
 int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_err *e);
 /* match.c: one HIS kind against its journal lines */
+int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e);
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 /* checks.c */
 int recon_invoices(struct recon *r, bulu_err *e);

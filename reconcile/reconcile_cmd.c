@@ -258,12 +258,18 @@ int cmd_reconcile(int argc, char **argv)
 	for (size_t i = 0; i < nhis; i++) {
 		progress(show, "reading", his[i].path);
 		struct his_table *t = &r.his[his[i].kind];
+		/* the matched kinds' patients and invoices are interned later, for
+		 * the rows that can matter (recon_prefilter); the invoice register
+		 * is used whole */
+		int defer = his[i].kind != HIS_INVOICES;
 		if (!r.given[his[i].kind]) {
+			t->defer = defer;
 			rc = his_read(his[i].path, his[i].kind, prof, r.pool, t, &e);
 		} else {
 			/* a second file of the kind: read apart, then append */
 			struct his_table more;
 			memset(&more, 0, sizeof more);
+			more.defer = defer;
 			rc = his_read(his[i].path, his[i].kind, prof, r.pool, &more, &e);
 			if (rc == BULU_OK) {
 				struct his_row *nr = realloc(t->rows, (t->n + more.n + 1) * sizeof *nr);
@@ -277,12 +283,18 @@ int cmd_reconcile(int argc, char **argv)
 					memcpy(t->text + t->text_len, more.text, more.text_len);
 					for (size_t k = 0; k < more.n; k++) {
 						t->rows[t->n + k] = more.rows[k];
-						if (more.rows[k].his_id)
-							t->rows[t->n + k].his_id += (uint32_t)t->text_len;
+						struct his_row *h = &t->rows[t->n + k];
+						if (h->his_id)
+							h->his_id += (uint32_t)t->text_len;
+						if (defer && h->patient)
+							h->patient += (uint32_t)t->text_len;
+						if (defer && h->invoice)
+							h->invoice += (uint32_t)t->text_len;
 					}
 					t->text_len += more.text_len;
 					t->text_cap = t->text_len + 1;
 					t->n += more.n;
+					t->nread += more.nread;
 					t->cap = t->n + 1;
 					for (int f = 0; f < HF_NFIELDS; f++)
 						t->has[f] &= more.has[f];
@@ -305,6 +317,9 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	if ((rc = recon_adopt(&r, &lr.r, &e)) != BULU_OK)
 		goto done;
+	for (int k = 0; k < HIS_INVOICES; k++)
+		if (r.given[k] && (rc = recon_prefilter(&r, (enum his_kind)k, &e)) != BULU_OK)
+			goto done;
 	/* every line starts "not checked"; the checks below settle the rest */
 	for (size_t i = 0; i < r.nu; i++) {
 		struct unit *u = &r.u[i];

@@ -12,6 +12,7 @@
  * total orders only, so the same inputs give the same bytes.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,6 +165,60 @@ static const char *hkind_label(uint8_t hk)
 	return hk == HK_THREEWAY ? "drugs" : "";
 }
 
+/* cli_csv_cell's rule (quoted when it holds a comma, quote, CR or LF, or
+ * starts or ends with a space) for s[0..n), which holds no NUL, without its
+ * strlen and strpbrk: states.csv has ten cells a line and a line per
+ * journal line. */
+static void cell_n(buf *o, const char *s, size_t n, int last)
+{
+	int q = n && (s[0] == ' ' || s[n - 1] == ' ');
+	for (size_t i = 0; !q && i < n; i++)
+		q = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
+	if (buf_reserve(o, 2 * n + 4) != 0)
+		return;
+	char *d = o->p + o->len;
+	if (q) {
+		*d++ = '"';
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] == '"')
+				*d++ = '"';
+			*d++ = s[i];
+		}
+		*d++ = '"';
+	} else {
+		memcpy(d, s, n);
+		d += n;
+	}
+	if (last) {
+		*d++ = '\r';
+		*d++ = '\n';
+	} else {
+		*d++ = ',';
+	}
+	o->len = (size_t)(d - o->p);
+	o->p[o->len] = '\0';
+}
+
+/* Decimal digits of v into the end of out[32]; returns where they start. */
+static char *itoa_end(int64_t v, char out[32])
+{
+	char *d = out + 31;
+	*d = '\0';
+	uint64_t x = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--d = (char)('0' + x % 10);
+		x /= 10;
+	} while (x);
+	if (v < 0)
+		*--d = '-';
+	return d;
+}
+
+static void pool_cell(const struct recon *r, buf *o, uint32_t id, int last)
+{
+	cell_n(o, S(r, id), strpool_len(r->pool, id), last);
+}
+
 static int states_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 {
 	buf_puts(o, BOM);
@@ -171,27 +226,58 @@ static int states_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 				     "his_id", "deadline", "explanation"};
 	for (size_t k = 0; k < 10; k++)
 		cli_csv_cell(o, head[k], k == 9);
+	/* what repeats from line to line is made once: the explanation of a
+	 * plain match, the deadline's text */
+	char why[8][160];
+	for (uint8_t h = 0; h < 8; h++)
+		snprintf(why[h], sizeof why[h], "matched by %s", recon_how(h));
+	int64_t last_due = NO_TIME;
+	char due[64] = "";
 	for (size_t i = 0; i < r->nu; i++) {
 		const struct unit *u = &r->u[i];
-		char ref[96], due[64];
-		bl(r, u, ref);
-		cli_csv_cell(o, S(r, u->station), 0);
-		num(o, u->seq, 0);
-		num(o, u->line, 0);
-		cli_csv_cell(o, ref, 0);
+		char ref[160], n1[32], n2[32];
+		const char *st = S(r, u->station), *seq = itoa_end(u->seq, n1), *line = itoa_end(u->line, n2);
+		size_t stn = strpool_len(r->pool, u->station), seqn = (size_t)(n1 + 31 - seq),
+		       linen = (size_t)(n2 + 31 - line);
+		pool_cell(r, o, u->station, 0);
+		cell_n(o, seq, seqn, 0);
+		cell_n(o, line, linen, 0);
+		if (stn + seqn + linen + 5 < 96) {
+			/* bl(): BL-STATION-SEQ[-LINE], where it fits its 96 bytes */
+			size_t k = 0;
+			memcpy(ref, "BL-", 3), k = 3;
+			memcpy(ref + k, st, stn), k += stn;
+			ref[k++] = '-';
+			memcpy(ref + k, seq, seqn), k += seqn;
+			if (u->line) {
+				ref[k++] = '-';
+				memcpy(ref + k, line, linen), k += linen;
+			}
+			cell_n(o, ref, k, 0);
+		} else {
+			char big[96];
+			bl(r, u, big);
+			cli_csv_cell(o, big, 0);
+		}
 		cli_csv_cell(o, jkind_name((enum jkind)u->jkind), 0);
 		cli_csv_cell(o, hkind_label(u->hkind), 0);
 		cli_csv_cell(o, rclass_name((enum rclass)u->state), 0);
 		const struct his_table *t = u->hkind < HIS_NKINDS ? &r->his[u->hkind] : NULL;
-		cli_csv_cell(o, t && u->his ? his_text(t, t->rows[u->his - 1].his_id) : "", 0);
-		cli_csv_cell(o, u->deadline == NO_TIME ? "" : recon_time(r, u->deadline, due), 0);
-		if (!u->expl && u->how && t) {
-			char why[160];
-			snprintf(why, sizeof why, "matched by %s", recon_how(u->how));
-			cli_csv_cell(o, why, 1);
+		const char *hid = t && u->his ? his_text(t, t->rows[u->his - 1].his_id) : "";
+		cell_n(o, hid, strlen(hid), 0);
+		if (u->deadline == NO_TIME) {
+			cell_n(o, "", 0, 0);
 		} else {
-			cli_csv_cell(o, S(r, u->expl), 1);
+			if (u->deadline != last_due) {
+				recon_time(r, u->deadline, due);
+				last_due = u->deadline;
+			}
+			cell_n(o, due, strlen(due), 0);
 		}
+		if (!u->expl && u->how && t)
+			cell_n(o, why[u->how < 8 ? u->how : 0], strlen(why[u->how < 8 ? u->how : 0]), 1);
+		else
+			pool_cell(r, o, u->expl, 1);
 		if (drain(o, a, 0, e) != BULU_OK)
 			return e->code;
 	}
@@ -305,7 +391,7 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 		   r->win_to == NO_TIME ? "(open)" : recon_time(r, r->win_to, t2), r->o.have_window ? " (--window)" : "");
 	for (int k = 0; k < HIS_NKINDS; k++)
 		if (r->given[k])
-			buf_printf(o, "HIS %-14s %zu rows (%s)\n", his_kind_name((enum his_kind)k), r->his[k].n,
+			buf_printf(o, "HIS %-14s %zu rows (%s)\n", his_kind_name((enum his_kind)k), r->his[k].nread,
 				   text_enc_name(r->his[k].used));
 	/* journal lines and their states */
 	size_t by_state[RC_N] = {0};
@@ -421,16 +507,90 @@ static int clear_worklists(const char *dir)
 	return 0;
 }
 
-static int write_buf(const char *dir, const char *name, buf *b, bulu_err *e)
-{
+/*
+ * Small files are written (each fsync'd twice, itself and its directory)
+ * several at a time: a run's dozen small files cost a dozen waits for the
+ * disk one after the other, most of a small run's time; side by side the
+ * file system commits them together.
+ */
+struct wfile {
 	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	if (b->oom)
-		return bulu_errf(e, BULU_SYSTEM, "out of memory");
-	return fs_write_atomic(path, b->p ? b->p : "", b->len, 0644, e);
+	buf b;
+	int rc;
+	bulu_err e;
+};
+
+struct wfiles {
+	struct wfile *f;
+	size_t n, cap, next;
+	pthread_mutex_t mu;
+};
+
+static struct wfile *wfile_add(struct wfiles *w, const char *dir, const char *name)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 16;
+		struct wfile *nf = realloc(w->f, cap * sizeof *nf);
+		if (!nf)
+			return NULL;
+		w->f = nf;
+		w->cap = cap;
+	}
+	struct wfile *f = &w->f[w->n++];
+	memset(f, 0, sizeof *f);
+	snprintf(f->path, sizeof f->path, "%s/%s", dir, name);
+	return f;
 }
 
-static int worklists(const struct recon *r, const char *outdir, bulu_err *e)
+static void wfiles_free(struct wfiles *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		buf_free(&w->f[i].b);
+	free(w->f);
+}
+
+static void *wfiles_thread(void *arg)
+{
+	struct wfiles *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		size_t i = w->next++;
+		pthread_mutex_unlock(&w->mu);
+		if (i >= w->n)
+			return NULL;
+		struct wfile *f = &w->f[i];
+		if (f->b.oom)
+			f->rc = bulu_errf(&f->e, BULU_SYSTEM, "out of memory");
+		else
+			f->rc = fs_write_atomic(f->path, f->b.p ? f->b.p : "", f->b.len, 0644, &f->e);
+	}
+}
+
+/* Write every file of w; the first failure (in w's order) is returned. */
+static int wfiles_write(struct wfiles *w, bulu_err *e)
+{
+	enum { MAXT = 8 };
+	pthread_t th[MAXT];
+	size_t nt = 0;
+	w->next = 0;
+	if (pthread_mutex_init(&w->mu, NULL) != 0)
+		return bulu_errf(e, BULU_SYSTEM, "cannot start a thread");
+	while (nt < MAXT && nt + 1 < w->n && pthread_create(&th[nt], NULL, wfiles_thread, w) == 0)
+		nt++;
+	wfiles_thread(w);
+	for (size_t i = 0; i < nt; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&w->mu);
+	for (size_t i = 0; i < w->n; i++)
+		if (w->f[i].rc != BULU_OK) {
+			*e = w->f[i].e;
+			return w->f[i].rc;
+		}
+	return BULU_OK;
+}
+
+/* Each department's worklist, as two files of w. */
+static int worklists(const struct recon *r, const char *outdir, struct wfiles *w, bulu_err *e)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/worklists", outdir);
@@ -502,16 +662,42 @@ static int worklists(const struct recon *r, const char *outdir, bulu_err *e)
 		char name[256], fn[300];
 		file_name(dept, name);
 		snprintf(fn, sizeof fn, "%s.csv", name);
-		rc = write_buf(dir, fn, &c, e);
+		struct wfile *fc = wfile_add(w, dir, fn);
 		snprintf(fn, sizeof fn, "%s.txt", name);
-		if (rc == BULU_OK)
-			rc = write_buf(dir, fn, &t, e);
-		buf_free(&c);
-		buf_free(&t);
+		struct wfile *ft = fc ? wfile_add(w, dir, fn) : NULL;
+		if (!fc || !ft) {
+			buf_free(&c);
+			buf_free(&t);
+			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+			break;
+		}
+		w->f[w->n - 2].b = c; /* fc may have moved with the array */
+		ft->b = t;
 		i = j;
 	}
 	free(v);
 	return rc;
+}
+
+struct states_job {
+	const struct recon *r;
+	char path[4096];
+	int rc;
+	bulu_err e;
+};
+
+/* states.csv, a line per journal line: the largest file by far, written on
+ * a thread of its own beside the others. */
+static void *states_thread(void *arg)
+{
+	struct states_job *j = arg;
+	buf b = BUF_INIT;
+	fs_atomic a;
+	if ((j->rc = fs_atomic_open(&a, j->path, 0644, &j->e)) == BULU_OK &&
+	    (j->rc = states_csv(j->r, &b, &a, &j->e)) == BULU_OK)
+		j->rc = fs_atomic_commit(&a, &j->e);
+	buf_free(&b);
+	return NULL;
 }
 
 int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
@@ -521,29 +707,44 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	if (r->nf)
 		qsort(r->f, r->nf, sizeof *r->f, finding_cmp);
 	int rc = fs_mkdirs(outdir, 0755, e);
+	if (rc != BULU_OK)
+		return rc;
+	struct states_job sj = {.r = r, .rc = BULU_OK};
+	snprintf(sj.path, sizeof sj.path, "%s/states.csv", outdir);
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, states_thread, &sj) == 0;
 	buf b = BUF_INIT;
 	char path[4096];
 	fs_atomic a;
 	snprintf(path, sizeof path, "%s/findings.csv", outdir);
-	if (rc == BULU_OK && (rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK &&
-	    (rc = findings_csv(r, &b, &a, e)) == BULU_OK)
+	if ((rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK && (rc = findings_csv(r, &b, &a, e)) == BULU_OK)
 		rc = fs_atomic_commit(&a, e);
-	snprintf(path, sizeof path, "%s/states.csv", outdir);
-	buf_reset(&b);
-	if (rc == BULU_OK && (rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK &&
-	    (rc = states_csv(r, &b, &a, e)) == BULU_OK)
-		rc = fs_atomic_commit(&a, e);
-	if (rc == BULU_OK)
-		rc = worklists(r, outdir, e);
-	if (rc == BULU_OK) {
-		buf_reset(&b);
-		if (summary(r, outdir, &b) != 0)
-			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
-		else
-			rc = write_buf(outdir, "summary.txt", &b, e);
-		if (rc == BULU_OK && !quiet)
-			fwrite(b.p, 1, b.len, stdout);
-	}
 	buf_free(&b);
+	if (!threaded)
+		states_thread(&sj);
+	/* the worklists and the summary, written side by side */
+	struct wfiles w = {0};
+	bulu_err we = {0};
+	int wrc = worklists(r, outdir, &w, &we);
+	struct wfile *fs = wrc == BULU_OK ? wfile_add(&w, outdir, "summary.txt") : NULL;
+	if (wrc == BULU_OK && (!fs || summary(r, outdir, &fs->b) != 0))
+		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");
+	if (wrc == BULU_OK)
+		wrc = wfiles_write(&w, &we);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc == BULU_OK && sj.rc != BULU_OK) {
+		rc = sj.rc;
+		*e = sj.e;
+	}
+	if (rc == BULU_OK && wrc != BULU_OK) {
+		rc = wrc;
+		*e = we;
+	}
+	if (rc == BULU_OK && !quiet) {
+		const buf *sb = &w.f[w.n - 1].b;
+		fwrite(sb->p, 1, sb->len, stdout);
+	}
+	wfiles_free(&w);
 	return rc;
 }

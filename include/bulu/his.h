@@ -96,9 +96,21 @@ struct his_table {
 	const char *path;        /* as given, for messages */
 	struct his_row *rows;
 	size_t n, cap;
+	size_t nread;            /* rows read: n, until the caller drops rows it has no use for */
+	/*
+	 * Set by the caller before his_read (0 by default): the rows' patient
+	 * and invoice are then NOT interned but left as texts in t->text
+	 * (his_text(t, h->patient), 0 when empty), and source is not kept (0).
+	 * Interning a million distinct patient ids and invoice numbers of
+	 * ordinary traffic is most of a large export's reading; reconcile
+	 * interns only the rows that can matter once it knows the ledger
+	 * (recon_prefilter in reconcile/match.c), and clears defer.
+	 */
+	int defer;
 	enum text_enc used;      /* the encoding read */
 	int has[HF_NFIELDS];     /* 1 when the file has a column for the field */
-	char *text;              /* the 流水号 cells, NUL-terminated, one after another */
+	char *text;              /* the 流水号 cells (and deferred texts), NUL-terminated,
+	                            one after another */
 	size_t text_len, text_cap;
 };
 

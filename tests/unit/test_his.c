@@ -19,6 +19,10 @@
 #include "bulu/his.h"
 #include "testutil.h"
 
+#include <cjson/cJSON.h>
+
+#include "../../reconcile/ledger_json.h"
+
 /* The default profile's charges header, columns 1..14. */
 #define HDR "流水号,患者编号,姓名,项目编码,项目名称,数量,单价,金额,发生时间,录入时间,操作员,发票号,科室,备注\n"
 
@@ -1025,6 +1029,217 @@ static void test_200k_rows(void **state)
 	buf_free(&b);
 }
 
+/*
+ * The UTF-8 path splits most lines itself and hands the rest to libcsv
+ * (his.c, feed_fast); the GB18030 path gives every byte to libcsv.  On
+ * ASCII, which both encodings read alike, the two must agree on every row,
+ * every field and every error message.
+ */
+#define FAST_HDR "id,patient,item,qty,amount,dept,ref\n"
+#define FAST_PROF(enc) "[charges]\nencoding = " enc "\nhis_id = id\npatient_id = patient\n" \
+	"item_code = item\nqty = qty\namount = amount\ndept = dept\nref = ref\n"
+
+static void same_both_n(const char *csv, size_t n)
+{
+	struct his_profile *pu = prof(FAST_PROF("utf-8"));
+	struct his_table a, b;
+	bulu_err ea, eb;
+	int ra = rd_n(csv, n, HIS_CHARGES, pu, &a, &ea);
+	his_profile_free(pu);
+	struct his_profile *pg = prof(FAST_PROF("gb18030"));
+	int rb = rd_n(csv, n, HIS_CHARGES, pg, &b, &eb);
+	his_profile_free(pg);
+	if (ra != rb || (ra != BULU_OK && strcmp(ea.msg, eb.msg) != 0))
+		fail_msg("fast path %d \"%s\", libcsv %d \"%s\"", ra, ra ? ea.msg : "",
+		         rb, rb ? eb.msg : "");
+	assert_int_equal(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		const struct his_row *x = &a.rows[i], *y = &b.rows[i];
+		assert_string_equal(his_text(&a, x->his_id), his_text(&b, y->his_id));
+		assert_int_equal(x->row, y->row);
+		assert_int_equal(x->patient, y->patient);
+		assert_int_equal(x->item, y->item);
+		assert_int_equal(x->qty, y->qty);
+		assert_int_equal(x->amount, y->amount);
+		assert_int_equal(x->dept, y->dept);
+		assert_int_equal(x->ref_station, y->ref_station);
+		assert_int_equal(x->ref_seq, y->ref_seq);
+		assert_int_equal(x->ref_line, y->ref_line);
+	}
+	his_table_free(&a);
+	his_table_free(&b);
+}
+
+static void same_both(const char *body)
+{
+	buf b = BUF_INIT;
+	buf_puts(&b, FAST_HDR);
+	buf_puts(&b, body);
+	same_both_n(b.p, b.len);
+	buf_free(&b);
+}
+
+static void test_fast_path_is_libcsv(void **state)
+{
+	(void)state;
+	static const char *const cases[] = {
+		"1,P1,Y1,1,1.00,D, x \n",
+		"2, \"P2\" ,Y1,1,1.00,D,x\n",
+		"3,\"\",Y1,1,1.00,D,\"a,b\"\n",
+		"4,P1,Y1,1,1.00,D,x\n   \n\n\t\n5,P1,Y1,1,1.00,D,x\n",
+		"6,P1,Y1,1,1.00,D,x\r\n7,P1,Y1,1,1.00,D,x\r\n",
+		"8,\"a\"\"b\",Y1,1,1.00,D,\"x\ny BL-C1-2-3\"\n9,P1,Y1,1,1.00,D,z\n",
+		"10,P1,Y\"1,1,1.00,D,\n",
+		"11,\"P1\"x,Y1,1,1.00,D,\n",
+		"12,P1,\"Y1,1,1.00,D,\n",
+		"13,P9,Y1,1,1.00,D,z",
+		"14,P1,Y1\n",
+		"15,P1,Y1,1,1.00,D,r,extra\n",
+		"16,P1,Y1,1,1.00,D,r,,\n",
+		"17,\tP1\t,Y1 ,1,1.00,D,\t\n",
+		"18,\"P1\"  ,Y1,1,1.00,D,\"q\"\t\n",
+		"19,\"P1\" \"x\",Y1,1,1.00,D,\n",
+		"20,P1,Y1,1,1.00,D,a\r21,P2,Y1,1,1.00,D,b\n",
+		"22,P1,Y1,1,1.00,D,\"\"\"BL-C1-9\"\"\"\n",
+		"23,P1,Y1,1,1.00,D,\"a\r\nb\"\r\n24,P1,Y1,1,1.00,D,\"\"\n",
+		" , , , , , , \n",
+		",,,,,,\n",
+		"25,P1,Y1,x,1.00,D,\n",
+		"26,P1,Y1,1,1.00,D,\"open\n27,P1,Y1,1,1.00,D,\n",
+		"28,P1,Y1,1,1.00,D,\"\"\"\n",
+		"\"29\",\"P1\",\"Y1\",\"1\",\"1.00\",\"D\",\"\"\n",
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		same_both(cases[i]);
+	/* a header with quotes and spaces */
+	const char *qh = "\"id\", patient ,\"item\",qty,amount,dept,ref\n1,P1,Y1,1,1.00,D,\n";
+	same_both_n(qh, strlen(qh));
+
+	/* Megabytes of lines of every sort, so that lines and quoted fields
+	 * straddle the 1 MiB chunks; then the same with a fault near the end. */
+	static const char *const pat[] = {"P1", " P2 ", "\"P3\"", "\"P,4\"", "\"P\"\"5\"", "", "\"\"", "\t"};
+	static const char *const rem[] = {"", "BL-C1-5-1", "\"x, BL-C2-7\"", "\"a\nb\"", "\"a\r\nb\"", " r ",
+	                                  "\"q\"\"\"", "\"" "................................................"
+	                                  "................................................\""};
+	static const char *const eol[] = {"\n", "\r\n", "\n\n", "\n  \n", "\r"};
+	buf b = BUF_INIT;
+	buf_puts(&b, FAST_HDR);
+	uint32_t x = 12345;
+	for (int i = 0; b.len < (3u << 20); i++) {
+		x = x * 1103515245u + 12345u;
+		buf_printf(&b, "%d,%s,Y%u,%u,%u.%02u,D%u,%s%s", i, pat[(x >> 8) % 8], (x >> 11) % 5,
+		           1 + (x >> 14) % 3, (x >> 16) % 100, (x >> 20) % 100, (x >> 24) % 3,
+		           rem[(x >> 4) % 8], eol[(x >> 27) % 16 < 12 ? 0 : (x >> 27) % 5]);
+	}
+	same_both_n(b.p, b.len);
+	buf_puts(&b, "1,P1,Y\"1,1,1.00,D,\n2,P1,Y1,1,1.00,D,\n");
+	same_both_n(b.p, b.len);
+	buf_free(&b);
+}
+
+/*
+ * reconcile/ledger_json.c reads the ledger's bodies with a scanner of its
+ * own and hands whatever it is not sure of to cJSON: every body must give
+ * what cJSON alone gives (the fields ledger_load.c reads), and be refused
+ * exactly when cJSON refuses it.
+ */
+static void cj_expect(const cJSON *v, const struct lj_val *got)
+{
+	if (cJSON_IsString(v) && v->valuestring) {
+		assert_int_equal(got->type, LJ_STR);
+		assert_string_equal(got->s, v->valuestring);
+	} else if (cJSON_IsNumber(v)) {
+		assert_int_equal(got->type, LJ_NUM);
+		assert_int_equal(got->num, (int64_t)v->valuedouble);
+	} else {
+		assert_int_equal(got->type, v ? LJ_OTHER : LJ_NONE);
+	}
+}
+
+static void same_as_cjson(struct lj_body *b, const char *s, size_t n)
+{
+	static const char *const top[LJ_NTOP] = {"patient_id", "patient_name", "dept", "invoice_no",
+	                                         "request_no", "occurred_at", "ref", "fee", "card_no",
+	                                         "total", "outside_episode_reason"};
+	static const char *const line[LJL_N] = {"line", "code", "name", "qty", "amount"};
+	int rc = lj_parse(b, s, n);
+	cJSON *j = cJSON_ParseWithLength(s, n);
+	if (!cJSON_IsObject(j)) {
+		if (rc != -1)
+			fail_msg("cJSON refuses %.*s, lj_parse gave %d", (int)n, s, rc);
+		cJSON_Delete(j);
+		return;
+	}
+	if (rc != 0)
+		fail_msg("cJSON reads %.*s, lj_parse gave %d", (int)n, s, rc);
+	for (int i = 0; i < LJ_NTOP; i++)
+		cj_expect(cJSON_GetObjectItemCaseSensitive(j, top[i]), &b->top[i]);
+	const cJSON *lines = cJSON_GetObjectItemCaseSensitive(j, "lines"), *l;
+	size_t k = 0;
+	if (cJSON_IsArray(lines) && cJSON_GetArraySize(lines) > 0) {
+		cJSON_ArrayForEach(l, lines) {
+			assert_true(k < b->nlines);
+			for (int i = 0; i < LJL_N; i++)
+				cj_expect(cJSON_GetObjectItemCaseSensitive(l, line[i]), &b->lines[k][i]);
+			k++;
+		}
+	}
+	assert_int_equal(b->nlines, k);
+	cJSON_Delete(j);
+}
+
+static void test_ledger_json(void **state)
+{
+	(void)state;
+	static const char *const bodies[] = {
+		"{\"dept\":\"门诊收费\",\"invoice_no\":\"10000001\",\"lines\":[{\"amount\":16000,\"code\":\"J0002\","
+		"\"line\":1,\"name\":\"胸部正位片 (DR)\",\"qty\":2},{\"amount\":3000,\"code\":\"GH001\",\"line\":2,"
+		"\"name\":\"\\\"精蛋白\\\"锌胰岛素, 10ml\\\\\\/\\b\\f\\n\\r\\t\",\"qty\":3}],\"occurred_at\":"
+		"\"2026-11-20T08:00:00+08:00\",\"patient_id\":\"P007920\",\"total\":19560}",
+		"{\"patient_id\":\"P\\u00e9\",\"fee\":500}",
+		"{\"patient_id\":\"P1\\u0000x\"}",
+		"{ \"patient_id\" : \"P1\" , \"lines\" : [ ] }\n",
+		"{\"patient_id\":\"P1\"} trailing",
+		"{\"patient_id\":\"P1\"}\n\t ",
+		"{\"patient_id\":\"P1\",\"patient_id\":\"P2\",\"lines\":[{\"qty\":1}],\"lines\":[{\"qty\":2},{\"qty\":3}]}",
+		"{\"fee\":1.5,\"total\":1e3,\"ref\":-0}",
+		"{\"fee\":12345678901234567,\"total\":-999999999999999}",
+		"{\"fee\":9007199254740993}",
+		"{\"total\":999999999999999,\"fee\":-0}",
+		"{\"ref\":007}",
+		"{\"lines\":[1,\"x\",{\"line\":2}]}",
+		"{\"lines\":[[1,2]]}",
+		"{\"lines\":{\"line\":1}}",
+		"{\"dept\":null,\"invoice_no\":true,\"request_no\":false,\"card_no\":{\"a\":[1,{\"b\":null}]},"
+		"\"outside_episode_reason\":\"\"}",
+		"{\"outside_episode_reason\":0}",
+		"[1,2]",
+		"\"x\"",
+		"{\"patient_id\":\"P1\"",
+		"{\"patient_id\":\"P1\",}",
+		"{\"patient_id\":P1}",
+		"{\"pa\\ttient_id\":\"x\",\"dept\":\"d\"}",
+		"{\"dept\":\"a\x01b\"}",
+		"{\"dept\":\"a\\qb\"}",
+		"{\"dept\":\"a\"\"b\"}",
+		"",
+		"{}",
+		"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],\"dept\":\"deep\"}",
+		"{\"fee\":-,\"dept\":\"x\"}",
+		"{\"fee\":12-3}",
+		"{\"lines\":[{\"line\":1,\"code\":\"Y1\",\"qty\":2,\"amount\":840,\"name\":\"x\"},]}",
+	};
+	struct lj_body b;
+	memset(&b, 0, sizeof b);
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
+		same_as_cjson(&b, bodies[i], strlen(bodies[i]));
+	/* a body cut short at every byte */
+	const char *full = bodies[0];
+	for (size_t n = 0; n <= strlen(full); n++)
+		same_as_cjson(&b, full, n);
+	lj_free(&b);
+}
+
 static void test_stdin(void **state)
 {
 	(void)state;
@@ -1112,6 +1327,8 @@ int main(void)
 		cmocka_unit_test(test_errors_in_large_files),
 		cmocka_unit_test(test_200k_rows),
 		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_fast_path_is_libcsv),
+		cmocka_unit_test(test_ledger_json),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

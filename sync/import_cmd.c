@@ -2,10 +2,12 @@
  * import_cmd.c - `bulu sync import`: bundles into the central ledger.
  *
  * Checking a bundle (signature, unsealing, inflating, hashing every entry)
- * runs on worker threads a few bundles ahead, while the main thread merges
- * the checked ones in the order given, one transaction each.  Files already
- * imported (same content hash) are skipped before anything is opened, so a
- * LAN spool can be imported again and again cheaply.
+ * runs on worker threads some bundles ahead, while the main thread merges
+ * the checked ones in the order given, several to a durable commit (the
+ * group commit below), and a third thread copies the WAL into the ledger
+ * behind them (ledger_checkpoint_behind).  Files already imported (same
+ * content hash) are skipped before anything is opened, so a LAN spool can
+ * be imported again and again cheaply.
  */
 #include <dirent.h>
 #include <getopt.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bulu/cli.h"
@@ -36,6 +39,9 @@ static const char usage[] =
 	"\n"
 	"Prints one line per bundle: merged, skipped, salvaged (a damaged copy: its\n"
 	"verifiable leading entries merged, the rest a gap) or rejected, with why.\n"
+	"Several bundles are made durable by one commit, and their lines are printed\n"
+	"once it is done: a line printed is a bundle kept, and after a crash or a\n"
+	"full disk the bundles not printed are simply imported by the next run.\n"
 	"A fork (a station's seq held with two different entries) keeps both.\n"
 	"Exit 0 all merged or skipped; 1 a salvage or a fork; 2 bad usage (nothing\n"
 	"done); 3 a bundle rejected (unknown key, bad signature, broken chain).\n";
@@ -43,25 +49,41 @@ static const char usage[] =
 struct job {
 	bundle_in b;
 	int ready, rc;
+	int64_t held;
 	bulu_err e;
+	ledger_merge_result r;
 };
+
+/* How far the checkers may run ahead of the merging: so many bundles,
+ * and so many bytes of checked rows waiting (a commit's WAL sync is time
+ * the checkers can use, but each waiting bundle holds its rows in memory). */
+#define AHEAD_BUNDLES 16
+#define AHEAD_BYTES ((int64_t)128 << 20)
 
 struct pipeline {
 	struct job *jobs;
 	size_t n, next, merged, ahead;
+	int64_t held;  /* bytes of rows checked and not yet merged */
+	int stop;
 	const bundle_ctx *ctx;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
+
+static int64_t bundle_bytes(const bundle_in *b)
+{
+	return b->text_bytes + (int64_t)(b->rows_cap * sizeof *b->rows);
+}
 
 static void *worker(void *arg)
 {
 	struct pipeline *p = arg;
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
-		while (p->next < p->n && p->next >= p->merged + p->ahead)
+		while (!p->stop && p->next < p->n &&
+		       (p->next >= p->merged + p->ahead || (p->held >= AHEAD_BYTES && p->next > p->merged)))
 			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->next >= p->n) {
+		if (p->stop || p->next >= p->n) {
 			pthread_mutex_unlock(&p->mu);
 			return NULL;
 		}
@@ -70,6 +92,8 @@ static void *worker(void *arg)
 		j->rc = bundle_check(&j->b, p->ctx, &j->e);
 		pthread_mutex_lock(&p->mu);
 		j->ready = 1;
+		j->held = bundle_bytes(&j->b);
+		p->held += j->held;
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
@@ -210,6 +234,71 @@ static int already(ledger *l, const bundle_in *b)
 	return yes;
 }
 
+/*
+ * Group commit.  Merging a bundle is cheap next to making it durable (a
+ * WAL sync, and every page the bundle touched written to the WAL again),
+ * so the checked bundles are merged into one transaction, each in a
+ * savepoint of its own, and committed together: when BATCH_BUNDLES or
+ * BATCH_BYTES of them are in it, when the batch has waited BATCH_LINGER_MS
+ * for the checkers, on a failure (what came before it is kept), and at the
+ * end.  The lines are printed after the commit that made their bundles
+ * durable; a crash before it loses the batch whole, and the next import
+ * merges those bundles again (the ledger keeps no trace of them).
+ */
+#define BATCH_BUNDLES 64
+#define BATCH_BYTES ((int64_t)96 << 20)
+#define BATCH_LINGER_MS 500
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Wait until job i is checked.  0, or -1 when the open batch has lingered
+ * past deadline (ms, CLOCK_MONOTONIC; 0: no deadline) first. */
+static int wait_ready(struct pipeline *p, size_t i, double deadline)
+{
+	int rc = 0;
+	pthread_mutex_lock(&p->mu);
+	while (!p->jobs[i].ready) {
+		if (!deadline) {
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		double ms = deadline - now_ms();
+		if (ms <= 0) {
+			rc = -1;
+			break;
+		}
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		long long ns = ts.tv_nsec + (long long)(ms * 1e6);
+		ts.tv_sec += (time_t)(ns / 1000000000LL);
+		ts.tv_nsec = (long)(ns % 1000000000LL);
+		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+/* Print the lines of jobs [*from, to), their bundles now durable (or never
+ * written: skipped), and fold their exit statuses into *worst. */
+static void report_upto(struct pipeline *p, size_t *from, size_t to, int *worst)
+{
+	for (; *from < to; (*from)++) {
+		const struct job *j = &p->jobs[*from];
+		report(&j->b, &j->r);
+		int s = j->b.result == BUNDLE_REJECT				? BULU_INTEGRITY
+			: j->b.result == BUNDLE_SALVAGE || j->r.forks ? BULU_FINDINGS
+								      : BULU_OK;
+		if (s > *worst)
+			*worst = s;
+	}
+	fflush(stdout);
+}
+
 static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *worst, bulu_err *e)
 {
 	struct pipeline p = {.n = n, .ctx = ctx};
@@ -218,57 +307,99 @@ static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *w
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		p.jobs[i].b.path = paths[i];
-	/* One core is the merging's; the checkers share the others. */
+	/* A checker per core: the merging thread spends much of its time
+	 * waiting for the disk, and the checkers are the larger part of the
+	 * work (inflating, hashing every entry). */
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int nw = ncpu < 3 ? 1 : ncpu > 17 ? 16 : (int)ncpu - 1;
+	int nw = ncpu < 2 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
 	if ((size_t)nw > n)
 		nw = n ? (int)n : 1;
-	p.ahead = (size_t)nw * 2;
+	p.ahead = AHEAD_BUNDLES;
 	pthread_mutex_init(&p.mu, NULL);
-	pthread_cond_init(&p.cv, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p.cv, &ca);
+	pthread_condattr_destroy(&ca);
 	pthread_t th[16];
 	int started = 0;
 	for (int t = 0; t < nw; t++)
 		if (pthread_create(&th[t], NULL, worker, &p) == 0)
 			started++;
 	int rc = BULU_OK, progress = cli_progress_wanted() && n > 1;
-	int64_t total = 0;
-	if (!started)
-		worker(&p); /* no threads: check them all here */
-	for (size_t i = 0; i < n; i++) {
+	int64_t total = 0, batch_bytes = 0;
+	size_t reported = 0, batch_n = 0;
+	double batch_t0 = 0;
+	for (size_t i = 0; i < n && rc == BULU_OK; i++) {
 		struct job *j = &p.jobs[i];
-		pthread_mutex_lock(&p.mu);
-		while (!j->ready)
-			pthread_cond_wait(&p.cv, &p.mu);
-		pthread_mutex_unlock(&p.mu);
-		ledger_merge_result r = {0, 0};
+		if (!started) {
+			/* No threads: check each bundle here, just before merging it. */
+			j->rc = bundle_check(&j->b, ctx, &j->e);
+			j->ready = 1;
+		} else if (wait_ready(&p, i, batch_n ? batch_t0 + BATCH_LINGER_MS : 0) != 0) {
+			/* The checkers are behind: make what waits durable meanwhile. */
+			rc = ledger_batch_commit(l, e);
+			if (rc == BULU_OK)
+				report_upto(&p, &reported, i, worst);
+			batch_n = 0;
+			batch_bytes = 0;
+			wait_ready(&p, i, 0);
+		}
 		if (rc == BULU_OK && j->rc != BULU_OK) {
 			*e = j->e;
 			rc = j->rc;
 		}
 		if (rc == BULU_OK && j->b.result != BUNDLE_SKIP && j->b.result != BUNDLE_REJECT && already(l, &j->b))
 			j->b.result = BUNDLE_SKIP;
-		if (rc == BULU_OK && j->b.result != BUNDLE_SKIP)
-			rc = ledger_merge(l, &j->b, &r, e);
-		if (rc == BULU_OK) {
-			report(&j->b, &r);
-			total += r.new_entries;
-			int s = j->b.result == BUNDLE_REJECT				? BULU_INTEGRITY
-				: j->b.result == BUNDLE_SALVAGE || r.forks ? BULU_FINDINGS
-									   : BULU_OK;
-			if (s > *worst)
-				*worst = s;
+		if (rc == BULU_OK && j->b.result != BUNDLE_SKIP) {
+			if (!batch_n) {
+				rc = ledger_batch_begin(l, e);
+				batch_t0 = now_ms();
+			}
+			if (rc == BULU_OK)
+				rc = ledger_merge(l, &j->b, &j->r, e);
+			if (rc == BULU_OK) {
+				batch_n++;
+				batch_bytes += j->b.text_bytes;
+				total += j->r.new_entries;
+			} else if (ledger_batch_open(l)) {
+				/* Keep the bundles merged before the failure. */
+				bulu_err e2;
+				if (ledger_batch_commit(l, &e2) == BULU_OK)
+					report_upto(&p, &reported, i, worst);
+			}
 		}
 		bundle_in_free(&j->b);
 		pthread_mutex_lock(&p.mu);
+		p.held -= j->held;
 		p.merged = i + 1;
 		pthread_cond_broadcast(&p.cv);
 		pthread_mutex_unlock(&p.mu);
+		if (rc != BULU_OK) {
+			/* A checker's failure: keep what was merged before it. */
+			bulu_err e2;
+			if (ledger_batch_open(l) && ledger_batch_commit(l, &e2) == BULU_OK)
+				report_upto(&p, &reported, i, worst);
+			break;
+		}
+		if (batch_n && (i + 1 == n || batch_n >= BATCH_BUNDLES || batch_bytes >= BATCH_BYTES)) {
+			rc = ledger_batch_commit(l, e);
+			if (rc == BULU_OK)
+				report_upto(&p, &reported, i + 1, worst);
+			batch_n = 0;
+			batch_bytes = 0;
+		} else if (!batch_n) {
+			report_upto(&p, &reported, i + 1, worst); /* skipped: nothing to commit */
+		}
 		if (progress)
 			fprintf(stderr, "\rimporting: %zu/%zu bundles, %" PRId64 " new entries", i + 1, n, total);
 	}
 	if (progress)
 		fputc('\n', stderr);
+	pthread_mutex_lock(&p.mu);
+	p.stop = 1;
+	pthread_cond_broadcast(&p.cv);
+	pthread_mutex_unlock(&p.mu);
 	for (int t = 0; t < started; t++)
 		pthread_join(th[t], NULL);
 	for (size_t i = 0; i < n; i++)
@@ -320,11 +451,13 @@ int cmd_sync_import(int argc, char **argv)
 		have_central = rc == BULU_OK;
 	}
 	if (rc == BULU_OK)
-		rc = ledger_open(lpath, 1, &l, &e);
+		rc = ledger_open_importer(lpath, &l, &e);
 	if (rc == BULU_OK)
 		rc = ledger_done_hashes(l, &seen.h, &seen.n, &e);
 	if (rc == BULU_OK) {
 		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen};
+		if (n > 1)
+			ledger_checkpoint_behind(l); /* if it cannot, SQLite's own goes on */
 		rc = run_import(l, &ctx, paths, n, &worst, &e);
 	}
 	if (rc == BULU_OK && n == 0)

@@ -1,15 +1,17 @@
 /*
  * ledger.c - the central ledger: open, merge a checked bundle, summarise.
  *
- * A merge attaches the bundle's verified database image and copies its
- * entries with INSERT OR IGNORE into entries (or drill_entries, for drill
- * episodes) in one transaction with the import's record.  The tables are
- * keyed by (station, seq, hash), so importing again adds nothing, any
- * order gives the same rows, and a second entry for a station and seq (a
- * fork) is kept beside the first.
+ * A merge inserts the bundle's checked rows with INSERT OR IGNORE into
+ * entries (or drill_entries, for drill episodes), with its signed head and
+ * the import's record, all or nothing: its own transaction, or a savepoint
+ * inside a batch that a group commit makes durable with its neighbours.
+ * The tables are keyed by (station, seq, hash), so importing again adds
+ * nothing, any order gives the same rows, and a second entry for a station
+ * and seq (a fork) is kept beside the first.
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,200 @@ extern const char schema_ledger_sql[];
 
 #define LEDGER_APP_ID 1112886348 /* 'BULL': a bulu ledger */
 
+/*
+ * bulu_rows(ROWS, DRILL): a table-valued function over a checked bundle's
+ * rows in memory (bundle_in.rows), the entries (DRILL = 0) or the drill
+ * entries (DRILL = 1), passed as a pointer (sqlite3_bind_pointer).  It lets
+ * one INSERT ... SELECT merge a whole bundle, as fast as copying from an
+ * attached database, without ATTACH (refused inside a transaction, and a
+ * group commit keeps one open across bundles).  Registered on the ledger's
+ * connection only; nothing is stored.
+ */
+#define ROWS_POINTER "bulu_rows"
+
+enum { RC_STATION, RC_SEQ, RC_PREV, RC_HASH, RC_SIG, RC_KIND, RC_AT, RC_OPERATOR, RC_EPISODE, RC_BODY,
+       RC_ROWS, RC_DRILL };
+
+typedef struct rows_cursor {
+	sqlite3_vtab_cursor base;
+	const bundle_in *b;
+	int drill;
+	int64_t i;
+} rows_cursor;
+
+static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out,
+			char **err)
+{
+	(void)aux, (void)argc, (void)argv, (void)err;
+	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(station, seq, prev_hash, hash, sig, kind, recorded_at, "
+					  "operator, episode, body, rows HIDDEN, drill HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	/* Only our own statements use it, never a trigger or view. */
+	sqlite3_vtab_config(db, SQLITE_VTAB_DIRECTONLY);
+	if (!(*out = sqlite3_malloc(sizeof **out)))
+		return SQLITE_NOMEM;
+	memset(*out, 0, sizeof **out);
+	return SQLITE_OK;
+}
+
+static int rows_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+/* Both hidden arguments must be given: the plan is then always a scan. */
+static int rows_best_index(sqlite3_vtab *v, sqlite3_index_info *ii)
+{
+	(void)v;
+	int at[2] = {-1, -1};
+	for (int i = 0; i < ii->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &ii->aConstraint[i];
+		if (c->iColumn < RC_ROWS || c->op != SQLITE_INDEX_CONSTRAINT_EQ)
+			continue;
+		if (!c->usable)
+			return SQLITE_CONSTRAINT;
+		at[c->iColumn - RC_ROWS] = i;
+	}
+	if (at[0] < 0 || at[1] < 0)
+		return SQLITE_CONSTRAINT;
+	for (int k = 0; k < 2; k++) {
+		ii->aConstraintUsage[at[k]].argvIndex = k + 1;
+		ii->aConstraintUsage[at[k]].omit = 1;
+	}
+	ii->estimatedCost = 1000;
+	ii->estimatedRows = 1000;
+	return SQLITE_OK;
+}
+
+static int rows_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+	(void)v;
+	rows_cursor *c = sqlite3_malloc(sizeof *c);
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof *c);
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int rows_close(sqlite3_vtab_cursor *cur)
+{
+	sqlite3_free(cur);
+	return SQLITE_OK;
+}
+
+static int is_drill(const char *episode)
+{
+	return strncmp(episode, "DRILL-", 6) == 0;
+}
+
+/* Skip to the next row of the kind asked for (from c->i on). */
+static void rows_seek(rows_cursor *c)
+{
+	while (c->i < c->b->n_entries && is_drill(c->b->rows[c->i].episode) != c->drill)
+		c->i++;
+}
+
+static int rows_filter(sqlite3_vtab_cursor *cur, int idx, const char *idxstr, int argc, sqlite3_value **argv)
+{
+	(void)idx, (void)idxstr;
+	rows_cursor *c = (rows_cursor *)cur;
+	c->b = argc == 2 ? sqlite3_value_pointer(argv[0], ROWS_POINTER) : NULL;
+	c->drill = argc == 2 && sqlite3_value_int(argv[1]) != 0;
+	c->i = 0;
+	if (c->b && c->b->rows)
+		rows_seek(c);
+	return SQLITE_OK;
+}
+
+static int rows_next(sqlite3_vtab_cursor *cur)
+{
+	rows_cursor *c = (rows_cursor *)cur;
+	c->i++;
+	rows_seek(c);
+	return SQLITE_OK;
+}
+
+static int rows_eof(sqlite3_vtab_cursor *cur)
+{
+	rows_cursor *c = (rows_cursor *)cur;
+	return !c->b || !c->b->rows || c->i >= c->b->n_entries;
+}
+
+/* Each field exactly as hashed; the memory outlives the statement. */
+static int rows_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	rows_cursor *c = (rows_cursor *)cur;
+	const entry *en = &c->b->rows[c->i];
+	switch (col) {
+	case RC_STATION: sqlite3_result_text(ctx, en->station, -1, SQLITE_STATIC); break;
+	case RC_SEQ: sqlite3_result_int64(ctx, en->seq); break;
+	case RC_PREV: sqlite3_result_blob(ctx, en->prev_hash, ENTRY_HASH_BYTES, SQLITE_STATIC); break;
+	case RC_HASH: sqlite3_result_blob(ctx, en->hash, ENTRY_HASH_BYTES, SQLITE_STATIC); break;
+	case RC_SIG: sqlite3_result_blob(ctx, en->sig, ENTRY_SIG_BYTES, SQLITE_STATIC); break;
+	case RC_KIND: sqlite3_result_text(ctx, en->kind, -1, SQLITE_STATIC); break;
+	case RC_AT: sqlite3_result_text(ctx, en->recorded_at, -1, SQLITE_STATIC); break;
+	case RC_OPERATOR: sqlite3_result_text(ctx, en->operator_, -1, SQLITE_STATIC); break;
+	case RC_EPISODE: sqlite3_result_text(ctx, en->episode, -1, SQLITE_STATIC); break;
+	case RC_BODY: sqlite3_result_text64(ctx, en->body, en->body_len, SQLITE_STATIC, SQLITE_UTF8); break;
+	default: sqlite3_result_null(ctx); break;
+	}
+	return SQLITE_OK;
+}
+
+static int rows_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = ((rows_cursor *)cur)->i;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module rows_module = {
+	.iVersion = 0,
+	.xConnect = rows_connect,
+	.xBestIndex = rows_best_index,
+	.xDisconnect = rows_disconnect,
+	.xOpen = rows_open,
+	.xClose = rows_close,
+	.xFilter = rows_filter,
+	.xNext = rows_next,
+	.xEof = rows_eof,
+	.xColumn = rows_column,
+	.xRowid = rows_rowid,
+};
+
+/* The statements a merge runs for every bundle, prepared once per ledger
+ * (sqlite3_prepare costs as much as merging a few hundred rows). */
+enum {
+	ST_BEFORE,   /* entries already held in the bundle's range */
+	ST_ENTRIES,  /* the bundle's entries */
+	ST_DRILLS,   /* the bundle's drill entries */
+	ST_FORKS,    /* seqs of the range now held with two hashes */
+	ST_HEAD,     /* the bundle's signed head */
+	ST_RECORD,   /* the imports row */
+	ST_N
+};
+
+/* The background checkpointer (ledger_checkpoint_behind). */
+struct checkpointer {
+	sqlite3 *db;          /* its own connection to the ledger */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wal_frames;       /* frames in the WAL after the last commit */
+	int64_t commits;      /* commits so far (the WAL hook counts them) */
+	int64_t passes;       /* checkpoint passes begun after commit number this */
+	int stop;
+};
+
 struct ledger {
 	sqlite3 *db;
 	char path[PATH_MAX];
+	sqlite3_stmt *st[ST_N]; /* prepared on first use */
+	int batch;           /* a group commit's transaction is open */
+	int64_t page_size;
+	struct checkpointer *ck;
 };
 
 static int sqlerr(ledger *l, bulu_err *e, const char *what)
@@ -48,7 +241,10 @@ static int64_t one_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
-int ledger_open(const char *path, int create, ledger **out, bulu_err *e)
+/* single: only one thread ever uses the connection (the importer's
+ * merging thread), so SQLite need not take its mutex on every call: a
+ * merge binds ten values per entry, millions of calls. */
+static int open_ledger(const char *path, int create, int single, ledger **out, bulu_err *e)
 {
 	*out = NULL;
 	int exists = fs_exists(path);
@@ -59,23 +255,35 @@ int ledger_open(const char *path, int create, ledger **out, bulu_err *e)
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	snprintf(l->path, sizeof l->path, "%s", path);
 	int rc = BULU_OK;
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL) !=
+	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) |
+						  (single ? SQLITE_OPEN_NOMUTEX : 0), NULL) !=
 	    SQLITE_OK) {
 		rc = sqlerr(l, e, "cannot open");
 		goto fail;
 	}
 	sqlite3_busy_timeout(l->db, 30000);
+	if (sqlite3_create_module_v2(l->db, "bulu_rows", &rows_module, NULL, NULL) != SQLITE_OK) {
+		rc = sqlerr(l, e, "cannot open");
+		goto fail;
+	}
+	int fresh = !exists;
 	if (exists) {
 		int64_t app = one_int(l->db, "PRAGMA application_id");
-		if (app != LEDGER_APP_ID) {
+		/* A ledger whose making was cut short (killed, or the disk full,
+		 * between creating the file and committing its schema) is an
+		 * empty database: an importer makes it now. */
+		if (app == 0 && create && one_int(l->db, "SELECT count(*) FROM sqlite_schema") == 0) {
+			fresh = 1;
+		} else if (app != LEDGER_APP_ID) {
 			rc = app < 0 ? sqlerr(l, e, "cannot read")
 				     : bulu_errf(e, BULU_BADINPUT, "%s is not a bulu ledger", path);
 			goto fail;
 		}
 	}
 	/* 64 KiB pages: a ledger holds millions of ~600-byte entries, and
-	 * bigger pages cut SQLite's per-page work by a fifth (docs/benchmarks.md). */
-	if (!exists && sqlite3_exec(l->db, "PRAGMA page_size = 65536", NULL, NULL, NULL) != SQLITE_OK) {
+	 * bigger pages cut SQLite's per-page work by a fifth (docs/benchmarks.md).
+	 * (No effect on a file already in WAL mode: its page size is set.) */
+	if (fresh && sqlite3_exec(l->db, "PRAGMA page_size = 65536", NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlerr(l, e, "cannot create");
 		goto fail;
 	}
@@ -84,9 +292,15 @@ int ledger_open(const char *path, int create, ledger **out, bulu_err *e)
 		rc = sqlerr(l, e, "cannot open");
 		goto fail;
 	}
-	if (!exists &&
-	    sqlite3_exec(l->db, "BEGIN IMMEDIATE; PRAGMA application_id = 1112886348; PRAGMA user_version = 1;",
-			 NULL, NULL, NULL) == SQLITE_OK) {
+	l->page_size = one_int(l->db, "PRAGMA page_size");
+	if (fresh) {
+		if (sqlite3_exec(l->db, "BEGIN IMMEDIATE; PRAGMA application_id = 1112886348; PRAGMA user_version = 1;",
+				 NULL, NULL, NULL) != SQLITE_OK) {
+			rc = sqlerr(l, e, "cannot create");
+			if (!sqlite3_get_autocommit(l->db))
+				sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+			goto fail;
+		}
 		/* Another importer may have created it meanwhile. */
 		if (one_int(l->db, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries'") == 0 &&
 		    sqlite3_exec(l->db, schema_ledger_sql, NULL, NULL, NULL) != SQLITE_OK) {
@@ -106,10 +320,26 @@ fail:
 	return rc;
 }
 
+int ledger_open(const char *path, int create, ledger **out, bulu_err *e)
+{
+	return open_ledger(path, create, 0, out, e);
+}
+
+int ledger_open_importer(const char *path, ledger **out, bulu_err *e)
+{
+	return open_ledger(path, 1, 1, out, e);
+}
+
+static void checkpointer_stop(ledger *l);
+
 void ledger_close(ledger *l)
 {
 	if (!l)
 		return;
+	ledger_batch_abort(l);
+	checkpointer_stop(l);
+	for (size_t i = 0; i < sizeof l->st / sizeof l->st[0]; i++)
+		sqlite3_finalize(l->st[i]);
 	sqlite3_close(l->db);
 	free(l);
 }
@@ -151,55 +381,85 @@ int ledger_done_hashes(ledger *l, uint8_t **hashes, size_t *n, bulu_err *e)
 	return BULU_OK;
 }
 
-static int run(ledger *l, const char *sql, const bundle_in *b, int64_t *changes, bulu_err *e)
+static const char *const stmt_sql[ST_N] = {
+	[ST_BEFORE] = "SELECT (SELECT count(*) FROM entries WHERE station = ?1 AND seq BETWEEN ?2 AND ?3)"
+		      " + (SELECT count(*) FROM drill_entries WHERE station = ?1 AND seq BETWEEN ?2 AND ?3)",
+	[ST_ENTRIES] = "INSERT OR IGNORE INTO entries (" JOURNAL_COLUMNS ") SELECT " JOURNAL_COLUMNS
+		       " FROM bulu_rows(?1, 0)",
+	[ST_DRILLS] = "INSERT OR IGNORE INTO drill_entries (" JOURNAL_COLUMNS ") SELECT " JOURNAL_COLUMNS
+		      " FROM bulu_rows(?1, 1)",
+	[ST_FORKS] = "SELECT count(*) FROM (SELECT seq FROM all_entries WHERE station = ?1 "
+		     "AND seq BETWEEN ?2 AND ?3 GROUP BY seq HAVING count(*) > 1)",
+	[ST_HEAD] = "INSERT OR IGNORE INTO heads VALUES (?, ?, ?)",
+	[ST_RECORD] = "INSERT INTO imports (imported_at, file, file_hash, size, station, first_seq, "
+		      "last_seq, sealed, result, entries, new_entries, forks, reason) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+};
+
+static sqlite3_stmt *stmt(ledger *l, int which, bulu_err *e, const char *what)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return sqlerr(l, e, "merging");
-	for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++) {
-		const char *name = sqlite3_bind_parameter_name(st, i);
-		if (!name)
-			continue;
-		if (!strcmp(name, ":station"))
-			sqlite3_bind_text(st, i, b->claim.station, -1, SQLITE_STATIC);
-		else if (!strcmp(name, ":first"))
-			sqlite3_bind_int64(st, i, b->first);
-		else if (!strcmp(name, ":last"))
-			sqlite3_bind_int64(st, i, b->last);
+	if (!l->st[which] && sqlite3_prepare_v3(l->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+						&l->st[which], NULL) != SQLITE_OK) {
+		sqlerr(l, e, what);
+		return NULL;
 	}
-	int s = sqlite3_step(st);
-	if (changes)
-		*changes = s == SQLITE_ROW ? sqlite3_column_int64(st, 0) : sqlite3_changes(l->db);
-	sqlite3_finalize(st);
-	if (s != SQLITE_DONE && s != SQLITE_ROW)
-		return sqlerr(l, e, "merging");
-	return BULU_OK;
+	return l->st[which];
 }
 
-#define COLS JOURNAL_COLUMNS
+/* Step a prepared statement once and reset it; its first column into
+ * *v when it returns a row.  BULU_OK or the SQLite failure. */
+static int step_once(ledger *l, sqlite3_stmt *st, int64_t *v, bulu_err *e, const char *what)
+{
+	int s = sqlite3_step(st);
+	if (v && s == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return s == SQLITE_DONE || s == SQLITE_ROW ? BULU_OK : sqlerr(l, e, what);
+}
 
-/* The entries of the attached bundle b into the ledger. */
+/* Count over the bundle's station and range with statement which. */
+static int range_count(ledger *l, int which, const bundle_in *b, int64_t *v, bulu_err *e)
+{
+	sqlite3_stmt *st = stmt(l, which, e, "merging");
+	if (!st)
+		return BULU_SYSTEM;
+	sqlite3_bind_text(st, 1, b->claim.station, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, b->first);
+	sqlite3_bind_int64(st, 3, b->last);
+	return step_once(l, st, v, e, "merging");
+}
+
+/* The bundle's checked rows into the ledger: one INSERT OR IGNORE ... SELECT
+ * over bulu_rows per table.  The rows come in seq order, the table's key
+ * order, so each insert lands beside the previous one. */
+static int insert_rows(ledger *l, int which, const bundle_in *b, int64_t *n, bulu_err *e)
+{
+	sqlite3_stmt *st = stmt(l, which, e, "merging");
+	if (!st)
+		return BULU_SYSTEM;
+	sqlite3_bind_pointer(st, 1, (void *)b, ROWS_POINTER, NULL);
+	int s = sqlite3_step(st);
+	*n = s == SQLITE_DONE ? sqlite3_changes64(l->db) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st); /* b is not kept */
+	return s == SQLITE_DONE ? BULU_OK : sqlerr(l, e, "merging");
+}
+
 static int merge_entries(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err *e)
 {
 	int64_t before = 0, n = 0;
-	int rc = run(l, "SELECT (SELECT count(*) FROM entries WHERE station = :station AND seq BETWEEN :first AND :last)"
-			" + (SELECT count(*) FROM drill_entries WHERE station = :station AND seq BETWEEN :first AND :last)",
-		     b, &before, e);
+	int rc = range_count(l, ST_BEFORE, b, &before, e);
 	if (rc == BULU_OK && b->n_drill < b->n_entries) {
-		rc = run(l, "INSERT OR IGNORE INTO entries SELECT " COLS " FROM b.entries WHERE episode NOT GLOB 'DRILL-*'",
-			 b, &n, e);
+		rc = insert_rows(l, ST_ENTRIES, b, &n, e);
 		r->new_entries += n;
 	}
 	if (rc == BULU_OK && b->n_drill > 0) {
-		rc = run(l, "INSERT OR IGNORE INTO drill_entries SELECT " COLS " FROM b.entries WHERE episode GLOB 'DRILL-*'",
-			 b, &n, e);
+		rc = insert_rows(l, ST_DRILLS, b, &n, e);
 		r->new_entries += n;
 	}
 	/* A fork can only appear where the ledger held entries already. */
 	if (rc == BULU_OK && before > 0)
-		rc = run(l, "SELECT count(*) FROM (SELECT seq FROM all_entries WHERE station = :station "
-			    "AND seq BETWEEN :first AND :last GROUP BY seq HAVING count(*) > 1)",
-			 b, &r->forks, e);
+		rc = range_count(l, ST_FORKS, b, &r->forks, e);
 	return rc;
 }
 
@@ -210,14 +470,13 @@ static const char *result_name(enum bundle_result r)
 
 static int record(ledger *l, const bundle_in *b, const ledger_merge_result *r, bulu_err *e)
 {
-	sqlite3_stmt *st = NULL;
 	char now[CLOCK_ISO_MAX], hex[2 * MINISIG_PREHASH_BYTES + 1];
+	sqlite3_stmt *st = stmt(l, ST_RECORD, e, "recording the import");
+	if (!st)
+		return BULU_SYSTEM;
 	clock_now_iso(now);
 	hex_encode(hex, b->file_hash, MINISIG_PREHASH_BYTES);
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO imports (imported_at, file, file_hash, size, station, first_seq, "
-				      "last_seq, sealed, result, entries, new_entries, forks, reason) "
-				      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return sqlerr(l, e, "recording the import");
+	sqlite3_clear_bindings(st);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, b->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, hex, -1, SQLITE_STATIC);
@@ -233,55 +492,197 @@ static int record(ledger *l, const bundle_in *b, const ledger_merge_result *r, b
 	sqlite3_bind_int64(st, 11, r->new_entries);
 	sqlite3_bind_int64(st, 12, r->forks);
 	sqlite3_bind_text(st, 13, b->reason, -1, SQLITE_STATIC);
-	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return s == SQLITE_DONE ? BULU_OK : sqlerr(l, e, "recording the import");
+	return step_once(l, st, NULL, e, "recording the import");
 }
 
 static int add_head(ledger *l, const bundle_in *b, bulu_err *e)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "INSERT OR IGNORE INTO heads VALUES (?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-		return sqlerr(l, e, "merging");
+	sqlite3_stmt *st = stmt(l, ST_HEAD, e, "merging");
+	if (!st)
+		return BULU_SYSTEM;
 	sqlite3_bind_text(st, 1, b->claim.station, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, b->claim.last);
 	sqlite3_bind_blob(st, 3, b->claim.head, ENTRY_HASH_BYTES, SQLITE_STATIC);
-	int s = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return s == SQLITE_DONE ? BULU_OK : sqlerr(l, e, "merging");
+	return step_once(l, st, NULL, e, "merging");
 }
 
+/*
+ * Checkpointing behind the merging.  SQLite's own checkpoint runs in the
+ * committing thread: after a commit that leaves the WAL over 1000 pages it
+ * copies them into the database file and syncs it, and the merging waits.
+ * An importer instead hands that to a thread of its own with a connection
+ * of its own: the WAL hook (which replaces the automatic checkpoint) wakes
+ * it after every commit, and it runs a PASSIVE checkpoint while the next
+ * batch is merged.  Durability is the commit's WAL sync either way; a
+ * crash at any point leaves a WAL that SQLite replays on the next open.
+ * So that the WAL does not grow without bound when the copying falls
+ * behind, a batch does not begin while the WAL holds more than
+ * CKPT_WAL_MAX bytes until a pass that began after the last commit ends
+ * (the WAL then starts over from its beginning).
+ */
+#define CKPT_WAL_MAX ((int64_t)256 << 20)
+
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db, (void)name;
+	struct checkpointer *ck = arg;
+	pthread_mutex_lock(&ck->mu);
+	ck->wal_frames = frames;
+	ck->commits++;
+	pthread_cond_broadcast(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	return SQLITE_OK;
+}
+
+static void *checkpointer_run(void *arg)
+{
+	struct checkpointer *ck = arg;
+	pthread_mutex_lock(&ck->mu);
+	for (;;) {
+		while (!ck->stop && ck->passes >= ck->commits)
+			pthread_cond_wait(&ck->cv, &ck->mu);
+		if (ck->passes >= ck->commits)
+			break; /* stopping, and nothing new to copy */
+		int64_t upto = ck->commits;
+		pthread_mutex_unlock(&ck->mu);
+		/* A failure (a full disk, a reader holding old frames) only
+		 * leaves frames in the WAL: the next pass, or the last close,
+		 * copies them. */
+		sqlite3_wal_checkpoint_v2(ck->db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		pthread_mutex_lock(&ck->mu);
+		ck->passes = upto;
+		pthread_cond_broadcast(&ck->cv);
+	}
+	pthread_mutex_unlock(&ck->mu);
+	return NULL;
+}
+
+int ledger_checkpoint_behind(ledger *l)
+{
+	if (l->ck)
+		return 0;
+	struct checkpointer *ck = calloc(1, sizeof *ck);
+	if (!ck)
+		return -1;
+	if (sqlite3_open_v2(l->path, &ck->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
+	    sqlite3_exec(ck->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {
+		sqlite3_close(ck->db);
+		free(ck);
+		return -1;
+	}
+	sqlite3_busy_timeout(ck->db, 30000);
+	pthread_mutex_init(&ck->mu, NULL);
+	pthread_cond_init(&ck->cv, NULL);
+	if (pthread_create(&ck->th, NULL, checkpointer_run, ck) != 0) {
+		pthread_mutex_destroy(&ck->mu);
+		pthread_cond_destroy(&ck->cv);
+		sqlite3_close(ck->db);
+		free(ck);
+		return -1; /* SQLite's own checkpoint goes on */
+	}
+	l->ck = ck;
+	sqlite3_wal_hook(l->db, wal_hook, ck);
+	return 0;
+}
+
+/* Stop the thread; the last close of the ledger copies what is left. */
+static void checkpointer_stop(ledger *l)
+{
+	struct checkpointer *ck = l->ck;
+	if (!ck)
+		return;
+	sqlite3_wal_hook(l->db, NULL, NULL);
+	pthread_mutex_lock(&ck->mu);
+	ck->stop = 1;
+	ck->passes = ck->commits; /* no more passes: the close does it */
+	pthread_cond_broadcast(&ck->cv);
+	pthread_mutex_unlock(&ck->mu);
+	pthread_join(ck->th, NULL);
+	pthread_mutex_destroy(&ck->mu);
+	pthread_cond_destroy(&ck->cv);
+	sqlite3_close(ck->db);
+	free(ck);
+	l->ck = NULL;
+	sqlite3_wal_autocheckpoint(l->db, 1000);
+}
+
+/* Before a batch: wait while the WAL is large and the checkpointer has
+ * not yet begun copying after the last commit. */
+static void checkpointer_wait(ledger *l)
+{
+	struct checkpointer *ck = l->ck;
+	if (!ck)
+		return;
+	pthread_mutex_lock(&ck->mu);
+	while ((int64_t)ck->wal_frames * l->page_size > CKPT_WAL_MAX && ck->passes < ck->commits)
+		pthread_cond_wait(&ck->cv, &ck->mu);
+	pthread_mutex_unlock(&ck->mu);
+}
+
+int ledger_batch_begin(ledger *l, bulu_err *e)
+{
+	if (l->batch)
+		return BULU_OK;
+	checkpointer_wait(l);
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(l, e, "merging");
+	l->batch = 1;
+	return BULU_OK;
+}
+
+int ledger_batch_commit(ledger *l, bulu_err *e)
+{
+	if (!l->batch)
+		return BULU_OK;
+	l->batch = 0;
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+		return BULU_OK;
+	int rc = sqlerr(l, e, "committing");
+	/* Whatever SQLite left of the transaction goes: none of it was durable. */
+	if (!sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+void ledger_batch_abort(ledger *l)
+{
+	if (l && l->batch && !sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	if (l)
+		l->batch = 0;
+}
+
+/* The bundle's rows, head and imports row, or on failure none of them:
+ * a savepoint inside a batch, a transaction of its own outside one. */
 int ledger_merge(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err *e)
 {
 	memset(r, 0, sizeof *r);
-	int entries = b->result != BUNDLE_REJECT && b->n_entries > 0 && b->db;
+	int entries = b->result != BUNDLE_REJECT && b->n_entries > 0 && b->rows;
+	int batch = l->batch;
+	if (sqlite3_exec(l->db, batch ? "SAVEPOINT bundle" : "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(l, e, "merging");
 	int rc = BULU_OK;
-	if (entries) {
-		if (sqlite3_exec(l->db, "ATTACH ':memory:' AS b", NULL, NULL, NULL) != SQLITE_OK)
-			return sqlerr(l, e, "merging");
-		if (sqlite3_deserialize(l->db, "b", b->db, b->db_len, b->db_len, 0) !=
-		    SQLITE_OK) {
-			rc = sqlerr(l, e, "merging");
-			sqlite3_exec(l->db, "DETACH b", NULL, NULL, NULL);
-			return rc;
-		}
-	}
-	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-		rc = sqlerr(l, e, "merging");
-	int in_txn = rc == BULU_OK;
-	if (rc == BULU_OK && entries)
+	if (entries)
 		rc = merge_entries(l, b, r, e);
 	if (rc == BULU_OK && b->result != BUNDLE_REJECT && b->claim_ok)
 		rc = add_head(l, b, e);
 	if (rc == BULU_OK)
 		rc = record(l, b, r, e);
-	if (rc == BULU_OK && sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	if (rc == BULU_OK && sqlite3_exec(l->db, batch ? "RELEASE bundle" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = sqlerr(l, e, "merging");
-	if (rc != BULU_OK && in_txn)
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
-	if (entries)
-		sqlite3_exec(l->db, "DETACH b", NULL, NULL, NULL);
-	if (rc != BULU_OK)
+	if (rc != BULU_OK) {
+		/* Undo this bundle only: the batch's earlier bundles stay. */
+		if (batch && !sqlite3_get_autocommit(l->db))
+			sqlite3_exec(l->db, "ROLLBACK TO bundle; RELEASE bundle", NULL, NULL, NULL);
+		else if (!batch && !sqlite3_get_autocommit(l->db))
+			sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+		/* SQLite rolls a whole transaction back on some errors (a full
+		 * disk, I/O): then the batch is gone too. */
+		if (batch && sqlite3_get_autocommit(l->db))
+			l->batch = 0;
 		memset(r, 0, sizeof *r);
+	}
 	return rc;
 }
+
+int ledger_batch_open(const ledger *l) { return l && l->batch; }

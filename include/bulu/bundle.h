@@ -77,6 +77,9 @@ enum bundle_result {
 	BUNDLE_SKIP         /* this exact file was imported before */
 };
 
+/* Where a checked bundle's strings live (check.c). */
+struct bundle_text;
+
 /* A bundle file read and checked, ready for the ledger. */
 typedef struct bundle_in {
 	const char *path;
@@ -87,11 +90,16 @@ typedef struct bundle_in {
 	int claim_ok;            /* claim below is signed by a roster key */
 	bundle_claim claim;
 	uint8_t pk[KEY_PK_BYTES];  /* the roster's key for the station */
-	/* The verified entries as a SQLite database image (schemas/bundle.sql),
-	 * malloc'd: the whole bundle, or for a salvage a rebuilt one holding
-	 * only the verified prefix first..last. */
-	unsigned char *db;
-	int64_t db_len;
+	/* The verified entries first..last in seq order (n_entries of them; for
+	 * a salvage only the verified prefix), each field exactly the bytes its
+	 * hash covers.  The checker hands rows over rather than the database
+	 * image, so the ledger merges them with a prepared INSERT and needs no
+	 * ATTACH, which SQLite refuses inside a transaction (a group commit
+	 * merges several bundles in one).  The strings live in text. */
+	entry *rows;
+	size_t rows_cap;
+	struct bundle_text *text;
+	int64_t text_bytes;      /* bytes of the rows' strings (batch sizing) */
 	int64_t first, last, n_entries, n_drill;
 } bundle_in;
 
@@ -114,6 +122,7 @@ typedef struct bundle_ctx {
  * Thread-safe: bundle_check may run on several bundles at once.
  */
 int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e);
+/* Free the rows (the rest of b stays readable: path, result, claim, counts). */
 void bundle_in_free(bundle_in *b);
 
 /* The DDL of the bundle database (schemas/bundle.sql). */

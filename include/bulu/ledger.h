@@ -2,10 +2,11 @@
  * ledger.h - the central ledger: every verified entry of every station.
  *
  * A SQLite database (schemas/ledger.sql, WAL, synchronous=FULL) that any
- * sqlite3 user may query.  ledger_merge() adds a checked bundle in one
- * transaction: all of it or nothing, idempotent and order-free (the data
- * tables are keyed by content), forks kept as evidence, the import
- * recorded.  ledger_status() summarises each station's chain.
+ * sqlite3 user may query.  ledger_merge() adds a checked bundle, all of it
+ * or nothing (alone, or in a batch committed together), idempotent and
+ * order-free (the data tables are keyed by content), forks kept as
+ * evidence, the import recorded.  ledger_status() summarises each
+ * station's chain.
  */
 #ifndef BULU_LEDGER_H
 #define BULU_LEDGER_H
@@ -19,6 +20,14 @@ typedef struct ledger ledger;
 /* Open path; create it (with the schema) when create and it is missing.
  * BULU_BADINPUT when it is missing or not a bulu ledger. */
 int ledger_open(const char *path, int create, ledger **out, bulu_err *e);
+/* ledger_open(path, 1, ...) for `bulu sync import`: the connection is then
+ * used by one thread only (the merging one), and SQLite skips its mutex. */
+int ledger_open_importer(const char *path, ledger **out, bulu_err *e);
+/* For a long import: copy the WAL into the database file on a thread of
+ * its own after each commit, instead of in the committing thread.  0, or
+ * -1 when it cannot start (SQLite's own checkpointing then goes on). */
+int ledger_checkpoint_behind(ledger *l);
+/* Closing rolls back an open batch (ledger_batch_begin) uncommitted. */
 void ledger_close(ledger *l);
 sqlite3 *ledger_db(ledger *l);
 
@@ -35,8 +44,26 @@ typedef struct ledger_merge_result {
 
 /* Merge a checked bundle (result MERGE or SALVAGE) and record the import;
  * for REJECT only record it.  BULU_OK, or BULU_SYSTEM when SQLite fails
- * (nothing merged then). */
+ * (nothing of this bundle merged then).  Outside a batch the bundle is one
+ * durable transaction of its own.  Inside a batch it is a savepoint: all of
+ * it or none of it, durable only once ledger_batch_commit() succeeds. */
 int ledger_merge(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err *e);
+
+/*
+ * Group commit: ledger_batch_begin() opens one write transaction for the
+ * next ledger_merge() calls, ledger_batch_commit() makes them durable
+ * together (one WAL sync instead of one per bundle).  A crash or a failed
+ * commit before that leaves the ledger as it was before the batch: none of
+ * the batch's bundles are merged or recorded, and importing them again
+ * merges them.  A failed merge inside a batch undoes only that bundle,
+ * unless SQLite gave up the whole transaction (a full disk, an I/O error):
+ * then ledger_batch_open() says 0 and the batch is gone.  Beginning while a
+ * batch is open, or committing with none open, does nothing.
+ */
+int ledger_batch_begin(ledger *l, bulu_err *e);
+int ledger_batch_commit(ledger *l, bulu_err *e);
+void ledger_batch_abort(ledger *l);
+int ledger_batch_open(const ledger *l);
 
 /* Ranges of seqs as text "1-120,151-200" (or "" for none). */
 typedef struct ledger_station {

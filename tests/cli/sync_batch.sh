@@ -122,17 +122,26 @@ for delay in 0.01 0.03 0.05 0.08 0.1 0.15 0.2 0.3 0.4 0.6; do
 		fail "kill $k: each bundle recorded merged once"
 done
 
-# ---- a full disk in the middle: exit 4, what was committed is whole, a rerun completes
+# ---- a full disk in the middle: exit 4, what was committed stays whole, a rerun completes
+# B1's bundles are imported first with room; then the files may not grow
+# past the ledger's size at that point, so the rest of the spool (twice as
+# much) cannot be made durable: neither in the WAL nor copied into the
+# ledger.  Whether some batch of the second run still commits depends on
+# how the checkers keep up (a smaller batch fits): the checks hold either way.
 rm -f "$T/full.db" "$T/full.db-wal" "$T/full.db-shm"
-# (1.4 MB: the first batch's commit fits, the next one's does not)
-(trap '' XFSZ; ulimit -f 2800; exec "$BULU" sync import --ledger "$T/full.db" --roster "$R" "$SP") >"$T/out" 2>"$T/err"
+expect 0 bulu sync import --ledger "$T/full.db" --roster "$R" $(ls "$SP"/B1-*.bulu)
+B1N=$(count "$T/full.db" entries)
+blocks=$(($(wc -c <"$T/full.db") / 512)) # dash's ulimit -f counts 512-byte blocks
+(trap '' XFSZ; ulimit -f "$blocks"; exec "$BULU" sync import --ledger "$T/full.db" --roster "$R" "$SP") >"$T/out" 2>"$T/err"
 rc=$?
 check "an import past the size limit exits 4 (got $rc)" [ "$rc" -eq 4 ]
 grep -q "disk" "$T/err" && ok || fail "the message says what failed: $(cat "$T/err")"
 [ "$(sqlite3 "$T/full.db" "PRAGMA integrity_check")" = ok ] && ok || fail "integrity_check after a full disk"
+[ "$(sqlite3 "$T/full.db" "SELECT count(*) FROM entries WHERE station = 'B1'")" = "$B1N" ] && ok ||
+	fail "after a full disk, the bundles committed before are all kept"
 [ "$(count "$T/full.db" entries)" = "$(sqlite3 "$T/full.db" "SELECT coalesce(sum(new_entries), 0) FROM imports")" ] &&
 	ok || fail "after a full disk, entries held are those of the bundles recorded"
-[ "$(grep -c '^merged ' "$T/out")" = "$(sqlite3 "$T/full.db" "SELECT count(*) FROM imports WHERE result = 'merged'")" ] &&
+[ "$(grep -c '^merged ' "$T/out")" = "$(sqlite3 "$T/full.db" "SELECT count(*) - 30 FROM imports WHERE result = 'merged'")" ] &&
 	ok || fail "after a full disk, one merged line per bundle recorded"
 expect 0 bulu sync import --ledger "$T/full.db" --roster "$R" "$SP"
 [ "$(canon "$T/full.db")" = "$(canon "$T/ref.db")" ] && ok || fail "with room again, the rerun completes the ledger"

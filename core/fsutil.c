@@ -83,6 +83,24 @@ int fs_atomic_commit(fs_atomic *a, bulu_err *e)
 	return BULU_OK;
 }
 
+int fs_atomic_sync(fs_atomic *a, bulu_err *e)
+{
+	if (fchmod(a->fd, a->mode) != 0 || fsync(a->fd) != 0)
+		return atomic_fail(a, e);
+	int fd = a->fd;
+	a->fd = -1;
+	if (close(fd) != 0)
+		return atomic_fail(a, e);
+	return BULU_OK;
+}
+
+int fs_atomic_publish(fs_atomic *a, bulu_err *e)
+{
+	if (rename(a->tmp, a->path) != 0)
+		return atomic_fail(a, e);
+	return BULU_OK;
+}
+
 void fs_atomic_abort(fs_atomic *a)
 {
 	if (a->fd >= 0)

@@ -8,8 +8,10 @@
  * record (the same options as core/csvfile.c: CSV_STRICT | CSV_STRICT_FINI
  * | CSV_APPEND_NULL | CSV_REPALL_NL); UTF-8 lines that are plainly
  * well-formed are split by feed_fast, which hands on_field and on_row
- * exactly what libcsv would (tests/unit/test_his.c compares the two).  UTF-8 is validated chunk by chunk before libcsv sees it (a character
- * cut by a chunk's end waits for the next); GB18030 goes through iconv chunk
+ * exactly what libcsv would (tests/unit/test_his.c compares the two).  UTF-8
+ * is validated chunk by chunk before libcsv sees it (core/utf8.c, with
+ * SSSE3 where the CPU has it; a character cut by a chunk's end waits for
+ * the next); GB18030 goes through iconv chunk
  * by chunk the same way.  Under encoding `auto` a file turns out to be
  * GB18030 when its bytes stop being UTF-8: if that happens in the first
  * chunk nothing has been parsed yet and the chunk is simply decoded again;
@@ -48,11 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "bulu/buf.h"
+#include "bulu/utf8.h"
 #include "his_internal.h"
 
 #define CHUNK (1u << 20)
@@ -104,86 +104,6 @@ static int src_rewind(struct src *s)
 	if (!s->seekable)
 		return -1;
 	return lseek(s->fd, s->start, SEEK_SET) == (off_t)-1 ? -1 : 0;
-}
-
-/* ---- UTF-8 validation of a chunk ---- */
-
-#define ONES 0x0101010101010101ull
-#define HIGHS 0x8080808080808080ull
-#define HAS_ZERO(w) (((w) - ONES) & ~(w) & HIGHS)
-
-/*
- * Check s[0..n).  Returns 0 when it is valid UTF-8, except perhaps for an
- * incomplete character at its end when !eof: *ok is then where that
- * character starts (else n).  Returns -1 with *ok = offset of the first
- * invalid byte (no overlongs, no surrogates, nothing above U+10FFFF), or -2
- * with *ok = offset of a NUL byte (valid UTF-8, but no text holds one).
- */
-static int utf8_check(const unsigned char *s, size_t n, int eof, size_t *ok)
-{
-	size_t i = 0;
-	while (i < n) {
-		if (n - i >= 16) {
-			uint64_t w, v;
-			memcpy(&w, s + i, 8);
-			memcpy(&v, s + i + 8, 8);
-			if (((w | v) & HIGHS) == 0 && !HAS_ZERO(w) && !HAS_ZERO(v)) {
-				i += 16;
-				continue;
-			}
-		}
-		unsigned char c = s[i];
-		if (c < 0x80) {
-			if (c == 0) {
-				*ok = i;
-				return -2;
-			}
-			i++;
-			continue;
-		}
-		/* the common case of CJK text: a three-byte character that needs
-		 * none of the range checks below (E0 and ED do) */
-		if (c >= 0xe1 && c != 0xed && c <= 0xef && n - i >= 3 && (s[i + 1] & 0xc0) == 0x80 &&
-		    (s[i + 2] & 0xc0) == 0x80) {
-			i += 3;
-			continue;
-		}
-		size_t k;
-		unsigned char lo = 0x80, hi = 0xbf;
-		if (c >= 0xc2 && c <= 0xdf) {
-			k = 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 3;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 4;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else {
-			*ok = i;
-			return -1;
-		}
-		size_t have = n - i < k ? n - i : k;
-		for (size_t j = 1; j < have; j++) {
-			unsigned char d = s[i + j];
-			if (j == 1 ? (d < lo || d > hi) : (d & 0xc0) != 0x80) {
-				*ok = i;
-				return -1;
-			}
-		}
-		if (have < k) {
-			*ok = i;
-			return eof ? -1 : 0;
-		}
-		i += k;
-	}
-	*ok = n;
-	return 0;
 }
 
 /* ---- batches, and the conversion thread ---- */
@@ -332,11 +252,6 @@ static void pl_finish(struct pipeline *pl)
 
 /* ---- the parser ---- */
 
-struct fspan {
-	size_t a, b;        /* a field's bytes, s[a..b) */
-	int esc;            /* quoted, with "" inside */
-};
-
 struct rd {
 	const char *name;            /* for messages */
 	enum his_kind kind;
@@ -364,8 +279,7 @@ struct rd {
 	/* the fast path (feed_fast): */
 	int in_lib;                  /* libcsv holds part of a record */
 	int qodd;                    /* ... and an odd number of quotes of it */
-	struct fspan *spans;         /* a line's fields */
-	size_t ncap;
+	struct his_split split;      /* a line's fields (his_fast.c) */
 	char *unq;                   /* a quoted field with "" inside, unquoted */
 	size_t unq_cap;
 
@@ -648,110 +562,9 @@ static int feed(struct rd *r, struct csv_parser *p, const char *s, size_t n)
  * waits for more input, unless flush (end of input, or a bad byte next) or
  * it is too long to wait for; it then goes to libcsv.  Returns the bytes
  * used; the rest must come again with what follows.  libcsv took 40 % of
- * reading a large export; this takes a few percent.
+ * reading a large export; this takes a few percent.  The splitting itself
+ * is his_fast.c's.
  */
-
-/* The first of , LF " CR in s[i..n), or n. */
-static size_t next_special(const char *s, size_t i, size_t n)
-{
-#ifdef __SSE2__
-	const __m128i comma = _mm_set1_epi8(','), lf = _mm_set1_epi8('\n');
-	const __m128i quote = _mm_set1_epi8('"'), cr = _mm_set1_epi8('\r');
-	while (n - i >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		__m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, lf)),
-		                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, cr)));
-		unsigned bits = (unsigned)_mm_movemask_epi8(m);
-		if (bits)
-			return i + (size_t)__builtin_ctz(bits);
-		i += 16;
-	}
-#endif
-	for (; i < n; i++)
-		if (s[i] == ',' || s[i] == '\n' || s[i] == '"' || s[i] == '\r')
-			return i;
-	return n;
-}
-
-static int is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t';
-}
-
-/* Split the line at s[pos..): its fields into r->spans, *eol its LF.
- * Returns 1 for a line of this path, 0 for libcsv's, -1 when its LF is
- * not in s[..n) yet, -2 out of memory. */
-static int split_line(struct rd *r, const char *s, size_t pos, size_t n, size_t *nspan, size_t *eol)
-{
-	size_t nf = 0, i = pos;
-	for (;;) {
-		if (nf == r->ncap) {
-			size_t cap = r->ncap ? r->ncap * 2 : 64;
-			struct fspan *nv = realloc(r->spans, cap * sizeof *nv);
-			if (!nv)
-				return -2;
-			r->spans = nv;
-			r->ncap = cap;
-		}
-		struct fspan *f = &r->spans[nf++];
-		while (i < n && is_blank(s[i]))
-			i++;
-		size_t k;
-		if (i < n && s[i] == '"') {
-			/* quoted: to the closing quote, "" inside */
-			f->a = i + 1;
-			f->esc = 0;
-			k = i + 1;
-			for (;;) {
-				k = next_special(s, k, n);
-				if (k >= n)
-					return -1;
-				if (s[k] == ',') {
-					k++;
-					continue;
-				}
-				if (s[k] != '"')
-					return 0; /* a line break or CR inside: libcsv's */
-				if (k + 1 < n && s[k + 1] == '"') {
-					f->esc = 1;
-					k += 2;
-					continue;
-				}
-				break;
-			}
-			f->b = k++;
-			while (k < n && is_blank(s[k]))
-				k++;
-			if (k >= n)
-				return -1;
-			if (s[k] != ',' && s[k] != '\n')
-				return 0; /* text after the closing quote: libcsv's error */
-		} else {
-			k = next_special(s, i, n);
-			if (k >= n)
-				return -1;
-			if (s[k] == '"' || s[k] == '\r')
-				return 0;
-			f->a = i;
-			f->b = k;
-			f->esc = 0;
-			while (f->b > f->a && is_blank(s[f->b - 1]))
-				f->b--;
-			if (nf == 1 && f->a == f->b && s[k] == '\n') {
-				/* nothing but spaces: libcsv reports a record without fields */
-				*eol = k;
-				*nspan = 0;
-				return 1;
-			}
-		}
-		if (s[k] == '\n') {
-			*eol = k;
-			*nspan = nf;
-			return 1;
-		}
-		i = k + 1;
-	}
-}
 
 static size_t feed_fast(struct rd *r, struct csv_parser *p, const char *s, size_t n, int flush)
 {
@@ -776,7 +589,7 @@ static size_t feed_fast(struct rd *r, struct csv_parser *p, const char *s, size_
 			continue;
 		}
 		size_t nf = 0, eol = 0;
-		int kind = split_line(r, s, pos, n, &nf, &eol);
+		int kind = his_split_line(&r->split, s, pos, n, &nf, &eol);
 		if (kind == -2) {
 			fail_at(r, BULU_SYSTEM, 0, "out of memory");
 			return n;
@@ -789,7 +602,7 @@ static size_t feed_fast(struct rd *r, struct csv_parser *p, const char *s, size_
 			continue;
 		}
 		for (size_t k = 0; k < nf && r->status == BULU_OK; k++) {
-			const struct fspan *f = &r->spans[k];
+			const struct his_fspan *f = &r->split.spans[k];
 			if (!f->esc) {
 				on_field((void *)(uintptr_t)(s + f->a), f->b - f->a, r);
 				continue;
@@ -1056,7 +869,7 @@ done:
 	if (r) {
 		pl_finish(&r->pl);
 		free(r->colmap);
-		free(r->spans);
+		free(r->split.spans);
 		free(r->unq);
 		free(r->hoff);
 		buf_free(&r->hdr);

@@ -143,7 +143,25 @@ struct his_conv {
 	int status;
 	const struct his_rec *rec;     /* the record being converted */
 	const char *bytes;             /* ... and its batch's bytes */
+	int gated;                     /* t->before_conv has been called */
 };
+
+/* his_fast.c: a line's fields, as the fast path splits them */
+struct his_fspan {
+	size_t a, b;        /* a field's bytes, s[a..b) */
+	int esc;            /* quoted, with "" inside */
+};
+
+struct his_split {
+	struct his_fspan *spans; /* the last line's fields (freed by the caller) */
+	size_t ncap;
+};
+
+/* Split the line at s[pos..): its fields into sp->spans, *eol its LF.
+ * Returns 1 for a line of the fast path, 0 for libcsv's, -1 when its LF is
+ * not in s[..n) yet, -2 out of memory.  A line of nothing but spaces and
+ * tabs is a record without fields (*nspan = 0), as libcsv has it. */
+int his_split_line(struct his_split *sp, const char *s, size_t pos, size_t n, size_t *nspan, size_t *eol);
 
 void his_conv_init(struct his_conv *c, const char *name, enum his_kind k,
                    const struct his_kprof *kp, const struct his_cols *cols,

@@ -362,6 +362,13 @@ static void make_row(struct his_conv *c)
 
 int his_conv_batch(struct his_conv *c, const struct his_batch *b)
 {
+	if (!c->gated && b->nrec && c->t->before_conv) {
+		/* on this (the converting) thread: what the caller still had to
+		 * settle before any record is converted (his.h) */
+		c->gated = 1;
+		if (c->t->before_conv(c->t->before_conv_arg) != 0)
+			c->status = bulu_errf(&c->e, BULU_SYSTEM, "%s: stopped before conversion", c->name);
+	}
 	c->bytes = b->bytes;
 	for (size_t i = 0; i < b->nrec && c->status == BULU_OK; i++) {
 		c->rec = &b->rec[i];

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 
@@ -79,20 +80,93 @@ static int iso_offset(const char *s)
 
 static const char *table_of(const struct recon *r) { return r->o.drill ? "drill_entries" : "entries"; }
 
-static int load_episodes(struct recon *r, sqlite3 *db, bulu_err *e)
+/*
+ * The outage's time zone, for exports whose times carry none: the offset
+ * written in the latest restore notice, else the latest start, of the
+ * episodes in scope (--episode, or a drill's DRILL-... ones), found in the
+ * same pass as the episodes.  "Latest" is SQLite's order of body->>'at'
+ * (NULL < numbers < text < blob; text bytewise), as the query that used to
+ * ask for it apart did ("ORDER BY kind = 'outage_end' DESC, body->>'at'
+ * DESC LIMIT 1"); a NULL on top means no zone, as there.
+ */
+struct tz_pick {
+	int any;          /* a row of this kind in scope */
+	int type;         /* its SQLite type, of the latest so far */
+	double num;
+	char text[64];    /* an offset needs 25 bytes; longer is cut (no offset) */
+	size_t len;       /* the whole length */
+};
+
+static int tz_rank(int type)
+{
+	switch (type) {
+	case SQLITE_NULL: return 0;
+	case SQLITE_INTEGER:
+	case SQLITE_FLOAT: return 1;
+	case SQLITE_TEXT: return 2;
+	default: return 3;
+	}
+}
+
+static void tz_consider(struct tz_pick *p, sqlite3_stmt *st, int i)
+{
+	int type = sqlite3_column_type(st, i);
+	const unsigned char *t = type == SQLITE_TEXT || type == SQLITE_BLOB ? sqlite3_column_text(st, i) : NULL;
+	size_t n = t ? (size_t)sqlite3_column_bytes(st, i) : 0;
+	double num = tz_rank(type) == 1 ? sqlite3_column_double(st, i) : 0;
+	int later;
+	if (!p->any)
+		later = 1;
+	else if (tz_rank(type) != tz_rank(p->type))
+		later = tz_rank(type) > tz_rank(p->type);
+	else if (tz_rank(type) == 1)
+		later = num > p->num;
+	else if (tz_rank(type) >= 2) {
+		size_t m = n < p->len ? n : p->len;
+		int c = memcmp(t, p->text, m < sizeof p->text ? m : sizeof p->text);
+		/* texts longer than the buffer never hold an offset; their order
+		 * beyond it does not change which zone is picked */
+		later = c > 0 || (c == 0 && n > p->len);
+	} else
+		later = 0;
+	p->any = 1;
+	if (!later)
+		return;
+	p->type = type;
+	p->num = num;
+	p->len = n;
+	memcpy(p->text, t ? (const char *)t : "", n < sizeof p->text ? n : sizeof p->text);
+}
+
+static int tz_in_scope(const struct recon_opts *o, const char *ep)
+{
+	if (o->episode && strcmp(ep, o->episode) != 0)
+		return 0;
+	return !o->drill || strncasecmp(ep, "DRILL-", 6) == 0; /* LIKE 'DRILL-%' */
+}
+
+static int load_episodes(struct recon *r, sqlite3 *db, int *tz_have, int32_t *tz_off, bulu_err *e)
 {
 	char sql[256];
+	/* episode '' rows are read for the time zone only */
 	snprintf(sql, sizeof sql,
 		 "SELECT episode, kind, body->>'at' FROM %s WHERE kind IN ('outage_start','outage_end')"
-		 " AND episode <> '' ORDER BY episode, kind, station, seq",
+		 " ORDER BY episode, kind, station, seq",
 		 table_of(r));
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(db, e, "episodes");
+	struct tz_pick tz[2]; /* outage_end, outage_start */
+	memset(tz, 0, sizeof tz);
 	int rc = BULU_OK, sr;
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
-		uint32_t id = col_id(r, st, 0);
+		const char *epname = (const char *)sqlite3_column_text(st, 0);
 		int start = strcmp((const char *)sqlite3_column_text(st, 1), "outage_start") == 0;
+		if (epname && tz_in_scope(&r->o, epname))
+			tz_consider(&tz[start], st, 2);
+		if (!epname || !*epname)
+			continue;
+		uint32_t id = col_id(r, st, 0);
 		int64_t t = col_time(st, 2);
 		if (t == NO_TIME)
 			continue;
@@ -121,6 +195,15 @@ static int load_episodes(struct recon *r, sqlite3 *db, bulu_err *e)
 	if (rc == BULU_OK && sr != SQLITE_DONE)
 		rc = sqlfail(db, e, "episodes");
 	sqlite3_finalize(st);
+	const struct tz_pick *pick = tz[0].any ? &tz[0] : tz[1].any ? &tz[1] : NULL;
+	*tz_have = pick && pick->type != SQLITE_NULL;
+	*tz_off = 0;
+	if (*tz_have && pick->len == 25) {
+		char iso[26];
+		memcpy(iso, pick->text, 25);
+		iso[25] = '\0';
+		*tz_off = iso_offset(iso);
+	}
 	return rc;
 }
 
@@ -522,16 +605,26 @@ static void resolve_dispenses(struct recon *r)
 	}
 }
 
-int recon_load_ledger(struct recon *r, bulu_err *e)
+int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err *e)
 {
 	ledger *l = NULL;
 	int rc = ledger_open(r->o.ledger, 0, &l, e);
-	if (rc != BULU_OK)
+	if (rc != BULU_OK) {
+		if (tz)
+			tz->fn(tz->arg, rc, 0, 0);
 		return rc;
+	}
 	sqlite3 *db = ledger_db(l);
 	/* one pass over the table: a page cache would only hold what was read */
 	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
-	rc = load_episodes(r, db, e);
+	/* the time zone first: the exports' conversion waits for it (asking
+	 * for it apart, before reading, was a second open of the ledger and a
+	 * second pass over its outage entries) */
+	int have = 0;
+	int32_t off = 0;
+	rc = load_episodes(r, db, &have, &off, e);
+	if (tz)
+		tz->fn(tz->arg, rc, have, off);
 	if (rc == BULU_OK)
 		rc = select_episodes(r, e);
 	if (rc == BULU_OK)
@@ -637,39 +730,4 @@ move:
 	l->u = NULL, l->ep = NULL, l->books = NULL, l->inv = NULL;
 	l->nu = l->nep = l->nbooks = l->ninv = 0;
 	return BULU_OK;
-}
-
-/* The outage's time zone, for exports whose times carry none: the offset of
- * the latest restore notice (else of the latest start) of the episodes in
- * scope.  *have = 0 when the ledger has neither. */
-int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_err *e)
-{
-	ledger *l = NULL;
-	*have = 0;
-	*off = 0;
-	int rc = ledger_open(o->ledger, 0, &l, e);
-	if (rc != BULU_OK)
-		return rc;
-	char sql[300];
-	snprintf(sql, sizeof sql,
-		 "SELECT body->>'at' FROM %s WHERE kind IN ('outage_end','outage_start')"
-		 " AND (?1 IS NULL OR episode = ?1) AND episode LIKE ?2"
-		 " ORDER BY kind = 'outage_end' DESC, body->>'at' DESC LIMIT 1",
-		 o->drill ? "drill_entries" : "entries");
-	sqlite3 *db = ledger_db(l);
-	sqlite3_exec(db, "PRAGMA cache_size = -4096", NULL, NULL, NULL);
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		rc = sqlfail(db, e, "episodes");
-	} else {
-		sqlite3_bind_text(st, 1, o->episode, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, o->drill ? "DRILL-%" : "%", -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-			*off = iso_offset((const char *)sqlite3_column_text(st, 0));
-			*have = 1;
-		}
-		sqlite3_finalize(st);
-	}
-	ledger_close(l);
-	return rc;
 }

@@ -692,9 +692,17 @@ static int groups_build(struct ctx *c, int tier, struct groups *g, bulu_err *e)
 {
 	struct recon *r = c->r;
 	memset(g, 0, sizeof *g);
-	if (kmap_init(&g->m, c->nl + 1) != 0 || !(g->head = calloc(c->nl + 1, sizeof *g->head)) ||
-	    !(g->tail = calloc(c->nl + 1, sizeof *g->tail)) || !(g->next = calloc(c->nl + 1, sizeof *g->next)) ||
-	    !(g->matched = calloc(c->nl + 1, sizeof *g->matched)))
+	/* the tables are sized by the lines this tier queues: after the exact
+	 * tier, about one in a hundred; tables sized for all of them cost more
+	 * to clear and to probe (scattered over megabytes) than the walk */
+	size_t nq = 0;
+	for (size_t p = 0; p < c->nl; p++) {
+		const struct unit *u = &r->u[c->lines[p].idx];
+		nq += (!u->his && (tier == T_EXACT || !u->voided)) || (tier == T_EXACT && u->his && u->state == RC_MATCHED);
+	}
+	if (kmap_init(&g->m, nq + 1) != 0 || !(g->head = calloc(nq + 1, sizeof *g->head)) ||
+	    !(g->tail = calloc(nq + 1, sizeof *g->tail)) || !(g->next = calloc(c->nl + 1, sizeof *g->next)) ||
+	    !(g->matched = calloc(nq + 1, sizeof *g->matched)))
 		return oom(e);
 	for (size_t p = 0; p < c->nl; p++) {
 		const struct unit *u = &r->u[c->lines[p].idx];
@@ -874,6 +882,46 @@ static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 	return rc;
 }
 
+/* The lines in time order alone (pri 0 for all), for the patient tier: they
+ * are in (pri, time, index) order, so this is a merge of the two pri runs,
+ * not a second sort. */
+static int by_time(struct ctx *c, bulu_err *e)
+{
+	size_t n = c->nl, a = 0, mid = 0, end;
+	while (mid < n && c->lines[mid].pri == c->lines[0].pri)
+		mid++;
+	for (end = mid; end < n && c->lines[end].pri == c->lines[mid].pri; end++)
+		;
+	if (end < n) {
+		/* more than two runs: sort (never so today: pri is a flag) */
+		for (size_t i = 0; i < n; i++)
+			c->lines[i].pri = 0;
+		qsort(c->lines, n, sizeof *c->lines, ord_cmp);
+		return BULU_OK;
+	}
+	struct ord *out = malloc((n + 1) * sizeof *out);
+	if (!out)
+		return oom(e);
+	size_t b = mid, k = 0;
+	while (a < mid || b < n) {
+		int take_a;
+		if (a == mid)
+			take_a = 0;
+		else if (b == n)
+			take_a = 1;
+		else {
+			struct ord x = c->lines[a], y = c->lines[b];
+			x.pri = y.pri = 0;
+			take_a = ord_cmp(&x, &y) < 0;
+		}
+		out[k] = c->lines[take_a ? a++ : b++];
+		out[k++].pri = 0;
+	}
+	free(c->lines);
+	c->lines = out;
+	return BULU_OK;
+}
+
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 {
 	struct ctx c = {.r = r, .k = k, .t = &r->his[k]};
@@ -928,12 +976,8 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e)
 	for (size_t i = 0; i < c.nl; i++)
 		depts[r->u[c.lines[i].idx].dept] = 1;
 	for (int tier = T_AMOUNT; tier < T_N && rc == BULU_OK; tier++) {
-		if (tier == T_PATIENT) {
-			/* walk by time: the tolerance is a window sliding over both */
-			for (size_t i = 0; i < c.nl; i++)
-				c.lines[i].pri = 0;
-			qsort(c.lines, c.nl, sizeof *c.lines, ord_cmp);
-		}
+		if (tier == T_PATIENT && (rc = by_time(&c, e)) != BULU_OK)
+			break;
 		rc = by_key(&c, tier, patients, np, depts, e);
 	}
 	if (rc == BULU_OK)

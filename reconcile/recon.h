@@ -151,9 +151,17 @@ struct recon {
 };
 
 /* ledger_load.c */
-int recon_load_ledger(struct recon *r, bulu_err *e);
+/* The outage's time zone (the offset of the latest restore notice, else of
+ * the latest start, of the episodes in scope; have = 0 when neither), handed
+ * to fn as soon as the ledger is open, before the long load: the exports'
+ * reader needs it.  fn is called exactly once, with rc != BULU_OK (and the
+ * load's error in e) when the ledger could not be opened or asked. */
+struct recon_tz_hook {
+	void (*fn)(void *arg, int rc, int have, int32_t off);
+	void *arg;
+};
+int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err *e);
 int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
-int recon_ledger_tz(const struct recon_opts *o, int *have, int32_t *off, bulu_err *e);
 /* match.c: one HIS kind against its journal lines */
 int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e);
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);

@@ -116,12 +116,49 @@ struct ledger_job {
 	struct recon r;
 	int rc;
 	bulu_err e;
+	/* the outage's time zone, handed over by the ledger thread first */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int tz_done, tz_rc, tz_have, tz_set;
+	int32_t tz_off;
+	struct his_profile *prof;  /* where it goes, before the first conversion */
 };
+
+static void tz_ready(void *arg, int rc, int have, int32_t off)
+{
+	struct ledger_job *j = arg;
+	pthread_mutex_lock(&j->mu);
+	j->tz_rc = rc;
+	j->tz_have = have;
+	j->tz_off = off;
+	j->tz_done = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+}
+
+/* Wait for the time zone; set it in the profile the first time.  0, or -1
+ * when the ledger could not be opened or asked (its error is lr's). */
+static int tz_wait(struct ledger_job *j)
+{
+	pthread_mutex_lock(&j->mu);
+	while (!j->tz_done)
+		pthread_cond_wait(&j->cv, &j->mu);
+	if (j->tz_rc == BULU_OK && !j->tz_set) {
+		his_profile_set_outage_tz(j->prof, j->tz_have, j->tz_off);
+		j->tz_set = 1;
+	}
+	int rc = j->tz_rc == BULU_OK ? 0 : -1;
+	pthread_mutex_unlock(&j->mu);
+	return rc;
+}
+
+static int tz_gate(void *arg) { return tz_wait(arg); }
 
 static void *ledger_thread(void *arg)
 {
 	struct ledger_job *j = arg;
-	j->rc = recon_load_ledger(&j->r, &j->e);
+	const struct recon_tz_hook hook = {tz_ready, j};
+	j->rc = recon_load_ledger(&j->r, &hook, &j->e);
 	return NULL;
 }
 
@@ -224,7 +261,7 @@ int cmd_reconcile(int argc, char **argv)
 	struct his_profile *prof = NULL;
 	struct ledger_job lr;
 	pthread_t lt;
-	int joined = 1;
+	int joined = 1, sync_made = 0;
 	memset(&lr, 0, sizeof lr);
 	int show = cli_progress_wanted() && !quiet;
 	int rc = BULU_OK;
@@ -234,22 +271,28 @@ int cmd_reconcile(int argc, char **argv)
 	}
 	if ((rc = his_profile_load(profile, &prof, &e)) != BULU_OK)
 		goto done;
-	{
-		int have;
-		int32_t off;
-		if ((rc = recon_ledger_tz(&r.o, &have, &off, &e)) != BULU_OK)
-			goto done;
-		his_profile_set_outage_tz(prof, have, off);
-	}
 	/* the ledger is read on a thread of its own, into a pool of its own,
-	 * while this one reads the exports; then its strings join ours */
+	 * while this one reads the exports; then its strings join ours.  The
+	 * exports' times need the outage's time zone, which that thread reads
+	 * first from the ledger it opened and hands over: the exports are read
+	 * and split meanwhile, and their conversion waits for it (tz_gate). */
 	progress(show, "reading the ledger", r.o.ledger);
-	memset(&lr, 0, sizeof lr);
 	lr.r.o = r.o;
+	lr.prof = prof;
 	if (!(lr.r.pool = strpool_new())) {
 		rc = bulu_errf(&e, BULU_SYSTEM, "out of memory");
 		goto done;
 	}
+	if (pthread_mutex_init(&lr.mu, NULL) != 0) {
+		rc = bulu_errf(&e, BULU_SYSTEM, "cannot start a thread");
+		goto done;
+	}
+	if (pthread_cond_init(&lr.cv, NULL) != 0) {
+		pthread_mutex_destroy(&lr.mu);
+		rc = bulu_errf(&e, BULU_SYSTEM, "cannot start a thread");
+		goto done;
+	}
+	sync_made = 1;
 	if (pthread_create(&lt, NULL, ledger_thread, &lr) != 0) {
 		ledger_thread(&lr);
 	} else {
@@ -264,12 +307,16 @@ int cmd_reconcile(int argc, char **argv)
 		int defer = his[i].kind != HIS_INVOICES;
 		if (!r.given[his[i].kind]) {
 			t->defer = defer;
+			t->before_conv = tz_gate;
+			t->before_conv_arg = &lr;
 			rc = his_read(his[i].path, his[i].kind, prof, r.pool, t, &e);
 		} else {
 			/* a second file of the kind: read apart, then append */
 			struct his_table more;
 			memset(&more, 0, sizeof more);
 			more.defer = defer;
+			more.before_conv = tz_gate;
+			more.before_conv_arg = &lr;
 			rc = his_read(his[i].path, his[i].kind, prof, r.pool, &more, &e);
 			if (rc == BULU_OK) {
 				struct his_row *nr = realloc(t->rows, (t->n + more.n + 1) * sizeof *nr);
@@ -301,6 +348,16 @@ int cmd_reconcile(int argc, char **argv)
 				}
 			}
 			his_table_free(&more);
+		}
+		if (rc != BULU_OK && tz_wait(&lr) != 0) {
+			/* the ledger cannot be opened or asked: its error wins, as
+			 * when it was asked before any export was read */
+			if (!joined) {
+				pthread_join(lt, NULL);
+				joined = 1;
+			}
+			e = lr.e;
+			rc = lr.rc != BULU_OK ? lr.rc : lr.tz_rc;
 		}
 		if (rc != BULU_OK)
 			goto done;
@@ -352,6 +409,10 @@ int cmd_reconcile(int argc, char **argv)
 done:
 	if (!joined)
 		pthread_join(lt, NULL);
+	if (sync_made) {
+		pthread_cond_destroy(&lr.cv);
+		pthread_mutex_destroy(&lr.mu);
+	}
 	recon_free(&lr.r);
 	his_profile_free(prof);
 	size_t nf = r.nf;

@@ -8,8 +8,9 @@
  *   worklists/DEPT.csv   per department: what to back-fill or correct, by deadline
  *   worklists/DEPT.txt   the same, to print
  *
- * Everything is built in memory and written with fs_write_atomic, sorted by
- * total orders only, so the same inputs give the same bytes.
+ * Everything is built in memory, sorted by total orders only, so the same
+ * inputs give the same bytes, and written as one group (recon_write): each
+ * file synced under a temporary name, then all renamed into place.
  */
 #include <dirent.h>
 #include <pthread.h>
@@ -486,38 +487,26 @@ static void file_name(const char *dept, char out[256])
 		out[n] = bad ? '_' : (char)ch;
 		n++;
 	}
+	/* cut at 200 bytes: not inside a character */
+	while (n > 0 && ((unsigned char)dept[n] & 0xC0) == 0x80)
+		n--;
 	out[n] = '\0';
 }
 
-static int clear_worklists(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	struct dirent *de;
-	char path[4096];
-	while ((de = readdir(d))) {
-		size_t n = strlen(de->d_name);
-		if (n > 4 && (strcmp(de->d_name + n - 4, ".csv") == 0 || strcmp(de->d_name + n - 4, ".txt") == 0)) {
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
-	return 0;
-}
-
 /*
- * Small files are written (each fsync'd twice, itself and its directory)
- * several at a time: a run's dozen small files cost a dozen waits for the
- * disk one after the other, most of a small run's time; side by side the
- * file system commits them together.
+ * Small files are written and fsync'd several at a time: a run's dozen
+ * small files cost a dozen waits for the disk one after the other, most of
+ * a small run's time; side by side the file system commits them together.
+ * They are only synced here, under their temporary names; recon_write
+ * renames the whole run's files once every one is synced.
  */
 struct wfile {
 	char path[4096];
 	buf b;
 	int rc;
 	bulu_err e;
+	fs_atomic a;
+	int synced; /* a is synced and waits for its rename */
 };
 
 struct wfiles {
@@ -525,6 +514,48 @@ struct wfiles {
 	size_t n, cap, next;
 	pthread_mutex_t mu;
 };
+
+/* name, or name-2, name-3 ... when another department's worklist already
+ * has that file name ("内科/一" and "内科_一" both clean to the latter):
+ * departments come in a total order, so the suffixes are stable. */
+static void unique_name(const struct wfiles *w, const char *dir, char name[256])
+{
+	char base[256], path[4096];
+	snprintf(base, sizeof base, "%s", name);
+	for (int k = 2;; k++) {
+		snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+		int taken = 0;
+		for (size_t i = 0; i < w->n && !taken; i++)
+			taken = strcmp(w->f[i].path, path) == 0;
+		if (!taken)
+			return;
+		snprintf(name, 256, "%s-%d", base, k);
+	}
+}
+
+/* Remove the worklists of departments that have nothing left to do: every
+ * DEPT.csv and DEPT.txt of dir that this run did not write (w).  Done
+ * after the new ones are in place, so a failed run leaves the old set. */
+static void clear_worklists(const char *dir, const struct wfiles *w)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	char path[4096];
+	while ((de = readdir(d))) {
+		size_t n = strlen(de->d_name);
+		if (n > 4 && (strcmp(de->d_name + n - 4, ".csv") == 0 || strcmp(de->d_name + n - 4, ".txt") == 0)) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			int keep = 0;
+			for (size_t i = 0; i < w->n && !keep; i++)
+				keep = strcmp(w->f[i].path, path) == 0;
+			if (!keep)
+				unlink(path);
+		}
+	}
+	closedir(d);
+}
 
 static struct wfile *wfile_add(struct wfiles *w, const char *dir, const char *name)
 {
@@ -559,14 +590,21 @@ static void *wfiles_thread(void *arg)
 		if (i >= w->n)
 			return NULL;
 		struct wfile *f = &w->f[i];
-		if (f->b.oom)
+		if (f->b.oom) {
 			f->rc = bulu_errf(&f->e, BULU_SYSTEM, "out of memory");
-		else
-			f->rc = fs_write_atomic(f->path, f->b.p ? f->b.p : "", f->b.len, 0644, &f->e);
+			continue;
+		}
+		f->rc = fs_atomic_open(&f->a, f->path, 0644, &f->e);
+		if (f->rc == BULU_OK)
+			f->rc = fs_atomic_write(&f->a, f->b.p ? f->b.p : "", f->b.len, &f->e);
+		if (f->rc == BULU_OK)
+			f->rc = fs_atomic_sync(&f->a, &f->e);
+		f->synced = f->rc == BULU_OK;
 	}
 }
 
-/* Write every file of w; the first failure (in w's order) is returned. */
+/* Write and sync every file of w (each f->a then waits for its rename,
+ * where f->rc is BULU_OK); the first failure (in w's order) is returned. */
 static int wfiles_write(struct wfiles *w, bulu_err *e)
 {
 	enum { MAXT = 8 };
@@ -597,7 +635,6 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 	int rc = fs_mkdirs(dir, 0755, e);
 	if (rc != BULU_OK)
 		return rc;
-	clear_worklists(dir);
 	const struct finding **v = malloc((r->nf + 1) * sizeof *v);
 	if (!v)
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
@@ -661,6 +698,7 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 		buf_printf(&t, "\n经办 Done by: ____________    复核 Checked by: ____________    日期 Date: __________\n");
 		char name[256], fn[300];
 		file_name(dept, name);
+		unique_name(w, dir, name);
 		snprintf(fn, sizeof fn, "%s.csv", name);
 		struct wfile *fc = wfile_add(w, dir, fn);
 		snprintf(fn, sizeof fn, "%s.txt", name);
@@ -684,6 +722,7 @@ struct states_job {
 	char path[4096];
 	int rc;
 	bulu_err e;
+	fs_atomic a; /* synced, waiting for its rename, when rc is BULU_OK */
 };
 
 /* states.csv, a line per journal line: the largest file by far, written on
@@ -692,14 +731,22 @@ static void *states_thread(void *arg)
 {
 	struct states_job *j = arg;
 	buf b = BUF_INIT;
-	fs_atomic a;
-	if ((j->rc = fs_atomic_open(&a, j->path, 0644, &j->e)) == BULU_OK &&
-	    (j->rc = states_csv(j->r, &b, &a, &j->e)) == BULU_OK)
-		j->rc = fs_atomic_commit(&a, &j->e);
+	if ((j->rc = fs_atomic_open(&j->a, j->path, 0644, &j->e)) == BULU_OK &&
+	    (j->rc = states_csv(j->r, &b, &j->a, &j->e)) == BULU_OK)
+		j->rc = fs_atomic_sync(&j->a, &j->e);
 	buf_free(&b);
 	return NULL;
 }
 
+/*
+ * Every file is written and synced under a temporary name first (states.csv
+ * on a thread of its own, findings.csv on this one, the worklists and the
+ * summary several at a time); only when all of them are synced are they
+ * renamed into place, and each directory synced once.  A run that fails
+ * before that (a full disk) removes its temporary files and leaves the
+ * previous run's outputs as they were; each file is replaced atomically
+ * either way.  Two waits for the disk per run instead of two per file.
+ */
 int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 {
 	cmp_pool = r->pool;
@@ -718,7 +765,8 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	fs_atomic a;
 	snprintf(path, sizeof path, "%s/findings.csv", outdir);
 	if ((rc = fs_atomic_open(&a, path, 0644, e)) == BULU_OK && (rc = findings_csv(r, &b, &a, e)) == BULU_OK)
-		rc = fs_atomic_commit(&a, e);
+		rc = fs_atomic_sync(&a, e);
+	int have_a = rc == BULU_OK;
 	buf_free(&b);
 	if (!threaded)
 		states_thread(&sj);
@@ -740,6 +788,25 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	if (rc == BULU_OK && wrc != BULU_OK) {
 		rc = wrc;
 		*e = we;
+	}
+	/* all synced: into place (else the synced ones are removed) */
+	if (have_a && (rc != BULU_OK || (rc = fs_atomic_publish(&a, e)) != BULU_OK))
+		fs_atomic_abort(&a);
+	if (sj.rc == BULU_OK && (rc != BULU_OK || (rc = fs_atomic_publish(&sj.a, e)) != BULU_OK))
+		fs_atomic_abort(&sj.a);
+	for (size_t i = 0; i < w.n; i++) {
+		if (!w.f[i].synced)
+			continue;
+		if (rc != BULU_OK || (rc = fs_atomic_publish(&w.f[i].a, e)) != BULU_OK)
+			fs_atomic_abort(&w.f[i].a);
+	}
+	if (rc == BULU_OK) {
+		char dir[4096];
+		snprintf(dir, sizeof dir, "%s/worklists", outdir);
+		clear_worklists(dir, &w);
+		snprintf(path, sizeof path, "%s/worklists/x", outdir);
+		fs_sync_dir(path);
+		fs_sync_dir(sj.path);
 	}
 	if (rc == BULU_OK && !quiet) {
 		const buf *sb = &w.f[w.n - 1].b;

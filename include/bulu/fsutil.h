@@ -27,6 +27,16 @@ int fs_atomic_open(fs_atomic *a, const char *path, mode_t mode, bulu_err *e);
 int fs_atomic_write(fs_atomic *a, const void *data, size_t n, bulu_err *e);
 int fs_atomic_commit(fs_atomic *a, bulu_err *e);
 void fs_atomic_abort(fs_atomic *a);
+/* fs_atomic_commit in two halves, for a group of files that is to be
+ * replaced together: fs_atomic_sync makes the new contents durable under
+ * the temporary name (fchmod, fsync, close; path untouched), and
+ * fs_atomic_publish renames it over path without syncing the directory.
+ * Sync every file of the group (side by side), publish them only when all
+ * are synced (else abort them all: nothing is replaced), then fs_sync_dir
+ * each directory once: two waits for the disk instead of two per file.
+ * A failure of either aborts a (the temporary file is removed). */
+int fs_atomic_sync(fs_atomic *a, bulu_err *e);
+int fs_atomic_publish(fs_atomic *a, bulu_err *e);
 int fs_sync_dir(const char *path);
 
 /* mkdir -p with mode for each created level. */

@@ -107,6 +107,17 @@ struct his_table {
 	 * (recon_prefilter in reconcile/match.c), and clears defer.
 	 */
 	int defer;
+	/*
+	 * Set by the caller before his_read (NULL by default): called once, on
+	 * the thread that converts, before the first record is converted, so
+	 * that the file is read and split while the caller still settles what
+	 * conversion needs (reconcile: the outage's time zone, which the ledger
+	 * thread reads; it then sets it in the profile).  Non-zero stops
+	 * conversion: his_read then fails with BULU_SYSTEM and a message the
+	 * caller is to replace with its own.
+	 */
+	int (*before_conv)(void *arg);
+	void *before_conv_arg;
 	enum text_enc used;      /* the encoding read */
 	int has[HF_NFIELDS];     /* 1 when the file has a column for the field */
 	char *text;              /* the 流水号 cells (and deferred texts), NUL-terminated,

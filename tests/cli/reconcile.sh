@@ -647,6 +647,27 @@ echo "reconcile.sh: $N lines of one patient: ${t_one} ms; of $N patients: ${t_ma
 check "one patient's $N identical lines cost at most 4x $N patients' (${t_one} ms vs ${t_many} ms)" \
 	[ "$t_one" -le $((4 * t_many + 20)) ]
 
+# ---- 11. two departments whose names make one file name get a worklist each
+st DA cashier '内科/一' da1
+expect 0 bulu invoice add-book --from 00020001 --to 00020010
+start
+cap 09:00 charge --patient P901 --name 甲一 --item D001:1 --invoice 00020001
+st DB cashier '内科_一' db1
+expect 0 bulu invoice add-book --from 00030001 --to 00030010
+start
+cap 09:05 charge --patient P902 --name 乙二 --item D002:1 --invoice 00030001
+L2=$T/ledger-dept.db
+ship "$L2" DA DB
+head -1 "$CH" >"$T/ch-header.csv"
+expect 1 bulu reconcile --ledger "$L2" --quiet --out "$T/rdept" --his charges="$T/ch-header.csv"
+ls "$T/rdept/worklists" | LC_ALL=C sort >"$T/wls"
+check "two worklists, the second with -2: $(tr '\n' ' ' <"$T/wls")" \
+	[ "$(tr '\n' ' ' <"$T/wls")" = "内科_一-2.csv 内科_一-2.txt 内科_一.csv 内科_一.txt " ]
+check "内科_一.csv holds 内科/一's line" grep -q 'BL-DA-' "$T/rdept/worklists/内科_一.csv"
+check "内科_一-2.csv holds 内科_一's line" grep -q 'BL-DB-' "$T/rdept/worklists/内科_一-2.csv"
+check "each worklist holds one line" [ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一.csv")" = 1 ] && \
+	[ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一-2.csv")" = 1 ]
+
 # ---- 5. bad input: exit 2, the file (and row, column) named, no patient, nothing written
 tree "$T/r1" >"$T/r1.tree"
 HDR='流水号,患者编号,姓名,项目编码,项目名称,数量,单价,金额,发生时间,录入时间,操作员,发票号,科室,备注'
@@ -702,6 +723,9 @@ bad "a ledger that is a text file" 'ledger\.txt' --ledger "$T/bad/ledger.txt" --
 bad "a station journal for a ledger" 'journal\.db' --ledger "$T/CASH/journal.db" --his charges="$CH"
 bad "a ledger that does not exist" 'none\.db' --ledger "$T/bad/none.db" --his charges="$CH"
 check "a ledger that does not exist is not created" [ ! -e "$T/bad/none.db" ]
+# the exports are read while the ledger is opened: its error still comes first
+bad "a ledger that does not exist and a bad export" 'none\.db' --ledger "$T/bad/none.db" --his charges="$T/bad/money.csv"
+bad "a text file for a ledger and a bad export" 'ledger\.txt' --ledger "$T/bad/ledger.txt" --his charges="$T/bad/short.csv"
 bad "a profile line without '='" 'noequals\.profile:4' --ledger "$L" --his charges="$CH" --profile "$T/bad/noequals.profile"
 bad "a profile with an unknown key" 'unknownkey\.profile:6' --ledger "$L" --his charges="$CH" --profile "$T/bad/unknownkey.profile"
 bad "a profile with a bad money unit" 'money\.profile:2' --ledger "$L" --his charges="$CH" --profile "$T/bad/money.profile"

@@ -15,7 +15,7 @@ DATADIR ?= $(PREFIX)/share/bulu
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 libsodium zlib libcjson
+PKGS = sqlite3 libsodium zlib libdeflate libcjson
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -35,7 +35,7 @@
 #include <string.h>
 #include <sodium.h>
 #include <sqlite3.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "bulu/buf.h"
 #include "bulu/bundle.h"
@@ -366,36 +366,33 @@ static void whole_pages(buf *img)
 
 /*
  * Inflate a whole, signature-verified gzip file the quick way: one raw
- * inflate into a buffer sized from the trailer's length, in one call.
- * The file's BLAKE2b-512 has been checked against the station's signature
- * before this runs, so the member's CRC-32 would only repeat that check
- * over the inflated bytes (about a tenth of the inflating time); whatever
- * the stream holds is then checked entry by entry anyway.  Only the plain
- * header gz_compress writes (no name, extra field or comment) is taken;
- * 1 when it worked, 0 to fall back to gz_decompress (any other shape, a
- * length that disagrees, damage: its messages say what is wrong).
+ * inflate with libdeflate (about twice zlib's speed, for whole buffers)
+ * into a buffer sized from the trailer's length.  The file's BLAKE2b-512
+ * has been checked against the station's signature before this runs, so
+ * the member's CRC-32 would only repeat that check over the inflated bytes;
+ * whatever the stream holds is then checked entry by entry anyway.  Only
+ * the plain header gz_compress writes (no name, extra field or comment) is
+ * taken; 1 when it worked, 0 to fall back to gz_decompress (zlib: any other
+ * shape, a length that disagrees, damage: its messages say what is wrong).
  */
 static int inflate_verified(const unsigned char *in, size_t n, buf *img)
 {
-	if (n < 18 || n - 10 > UINT_MAX || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8 || in[3] != 0)
+	if (n < 18 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8 || in[3] != 0)
 		return 0;
 	const unsigned char *t = in + n - 4;
 	size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-	/* One byte more than the trailer says, to see a stream that goes on. */
-	if (isize >= UINT_MAX || isize + 1 > BUNDLE_MAX_DB || buf_reserve(img, isize + 1) != 0)
+	if (isize + 1 > BUNDLE_MAX_DB || buf_reserve(img, isize + 1) != 0)
 		return 0;
-	z_stream zs;
-	memset(&zs, 0, sizeof zs);
-	if (inflateInit2(&zs, -15) != Z_OK)
+	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+	if (!d)
 		return 0;
-	zs.next_in = (unsigned char *)in + 10; /* zlib never writes to it */
-	zs.avail_in = (uInt)(n - 10);
-	zs.next_out = (unsigned char *)img->p + img->len;
-	zs.avail_out = (uInt)(isize + 1);
-	int zrc = inflate(&zs, Z_FINISH);
-	int ok = zrc == Z_STREAM_END && zs.total_out == isize && zs.avail_in == 8;
-	inflateEnd(&zs);
-	if (!ok)
+	size_t used = 0, got = 0;
+	/* The deflate stream must end exactly at the 8-byte trailer, and fill
+	 * exactly the length the trailer says. */
+	enum libdeflate_result r = libdeflate_deflate_decompress_ex(d, in + 10, n - 18, img->p + img->len, isize,
+								     &used, &got);
+	libdeflate_free_decompressor(d);
+	if (r != LIBDEFLATE_SUCCESS || used != n - 18 || got != isize)
 		return 0;
 	img->len += isize;
 	img->p[img->len] = '\0';

@@ -4,19 +4,23 @@
  * Checking a bundle (signature, unsealing, inflating, hashing every entry)
  * runs on worker threads some bundles ahead, while the main thread merges
  * the checked ones in the order given, several to a durable commit (the
- * group commit below), and a third thread copies the WAL into the ledger
- * behind them (ledger_checkpoint_behind).  Files already imported (same
- * content hash) are skipped before anything is opened, so a LAN spool can
- * be imported again and again cheaply.
+ * group commit below), a third thread syncs each commit's WAL while the
+ * next batch is merged (ledger_sync_behind), and a fourth copies the WAL
+ * into the ledger behind them (ledger_checkpoint_behind).  Files already
+ * imported (same content hash) are skipped before anything is opened, so
+ * a LAN spool can be imported again and again cheaply.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,8 +61,10 @@ struct job {
 /* How far the checkers may run ahead of the merging: so many bundles,
  * and so many bytes of checked rows waiting (a commit's WAL sync is time
  * the checkers can use, but each waiting bundle holds its rows in memory). */
-#define AHEAD_BUNDLES 16
-#define AHEAD_BYTES ((int64_t)128 << 20)
+#define AHEAD_BUNDLES 48
+#define AHEAD_BYTES ((int64_t)256 << 20)
+/* The checkers' nice value (worker). */
+#define CHECKER_NICE 10
 
 struct pipeline {
 	struct job *jobs;
@@ -78,6 +84,17 @@ static int64_t bundle_bytes(const bundle_in *b)
 static void *worker(void *arg)
 {
 	struct pipeline *p = arg;
+	/* The merging thread is the slower stage, and whatever it waits for
+	 * lengthens the import: checking is work done ahead, so it runs at a
+	 * lower priority and takes what the merging leaves of the cores
+	 * (Linux sets a thread's nice value on its own; if it cannot, the
+	 * checkers simply share the cores evenly).  Relative to the process's
+	 * own, so an import started under nice stays below it. */
+	id_t tid = (id_t)syscall(SYS_gettid);
+	errno = 0;
+	int prio = getpriority(PRIO_PROCESS, tid);
+	if (errno == 0)
+		setpriority(PRIO_PROCESS, tid, prio + CHECKER_NICE > 19 ? 19 : prio + CHECKER_NICE);
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && p->next < p->n &&
@@ -241,12 +258,17 @@ static int already(ledger *l, const bundle_in *b)
  * savepoint of its own, and committed together: when BATCH_BUNDLES or
  * BATCH_BYTES of them are in it, when the batch has waited BATCH_LINGER_MS
  * for the checkers, on a failure (what came before it is kept), and at the
- * end.  The lines are printed after the commit that made their bundles
+ * end.  Near the end the batches shrink (a batch is committed once no more
+ * bundles are left than it holds): what follows the last commit (its
+ * sync, copying it into the ledger file) is then short, while the larger
+ * batches before it are synced and copied behind the merging.  The disk
+ * syncs each commit while the next batch is merged (ledger_sync_behind),
+ * and the lines are printed after the sync that made their bundles
  * durable; a crash before it loses the batch whole, and the next import
  * merges those bundles again (the ledger keeps no trace of them).
  */
 #define BATCH_BUNDLES 64
-#define BATCH_BYTES ((int64_t)96 << 20)
+#define BATCH_BYTES ((int64_t)64 << 20)
 #define BATCH_LINGER_MS 500
 
 static double now_ms(void)
@@ -299,6 +321,48 @@ static void report_upto(struct pipeline *p, size_t *from, size_t to, int *worst)
 	fflush(stdout);
 }
 
+/* The last batch committed whose sync may still be running: its lines,
+ * and those of the skipped bundles after it, wait for it (ticket). */
+struct pending {
+	int64_t ticket;
+	size_t upto;  /* lines [reported, upto) wait for the ticket */
+	int on;
+};
+
+/* Print the lines pending behind a sync once it is done: wait for it
+ * (wait), or only when it is done already.  BULU_SYSTEM when the sync
+ * failed: those bundles are not durable, and their lines are not printed. */
+static int settle(ledger *l, struct pending *pd, int wait, struct pipeline *p, size_t *reported, int *worst,
+		  bulu_err *e)
+{
+	if (!pd->on || (!wait && !ledger_sync_settled(l, pd->ticket)))
+		return BULU_OK;
+	pd->on = 0;
+	int rc = ledger_durable(l, pd->ticket, e);
+	if (rc == BULU_OK)
+		report_upto(p, reported, pd->upto, worst);
+	return rc;
+}
+
+/* Commit the open batch, jobs up to to: the disk syncs it while the next
+ * batch is merged, and its lines are printed once that is done.  The batch
+ * before it is made to be done first, so at most one batch is committed
+ * and not yet durable (and lines stay in file order). */
+static int commit_batch(ledger *l, struct pending *pd, size_t to, struct pipeline *p, size_t *reported, int *worst,
+			bulu_err *e)
+{
+	int64_t t;
+	int rc = ledger_batch_commit_behind(l, &t, e);
+	bulu_err e2;
+	int rc2 = settle(l, pd, 1, p, reported, worst, rc == BULU_OK ? e : &e2);
+	if (rc != BULU_OK)
+		return rc;
+	if (rc2 != BULU_OK)
+		return rc2;
+	*pd = (struct pending){t, to, 1};
+	return BULU_OK;
+}
+
 static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *worst, bulu_err *e)
 {
 	struct pipeline p = {.n = n, .ctx = ctx};
@@ -329,21 +393,26 @@ static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *w
 	int rc = BULU_OK, progress = cli_progress_wanted() && n > 1;
 	int64_t total = 0, batch_bytes = 0;
 	size_t reported = 0, batch_n = 0;
+	struct pending pd = {0, 0, 0};
 	double batch_t0 = 0;
 	for (size_t i = 0; i < n && rc == BULU_OK; i++) {
 		struct job *j = &p.jobs[i];
+		/* Print what the disk has made durable meanwhile. */
+		rc = settle(l, &pd, 0, &p, &reported, worst, e);
+		if (rc != BULU_OK)
+			break;
 		if (!started) {
 			/* No threads: check each bundle here, just before merging it. */
 			j->rc = bundle_check(&j->b, ctx, &j->e);
 			j->ready = 1;
 		} else if (wait_ready(&p, i, batch_n ? batch_t0 + BATCH_LINGER_MS : 0) != 0) {
 			/* The checkers are behind: make what waits durable meanwhile. */
-			rc = ledger_batch_commit(l, e);
-			if (rc == BULU_OK)
-				report_upto(&p, &reported, i, worst);
+			rc = commit_batch(l, &pd, i, &p, &reported, worst, e);
 			batch_n = 0;
 			batch_bytes = 0;
 			wait_ready(&p, i, 0);
+			if (rc == BULU_OK)
+				rc = settle(l, &pd, 0, &p, &reported, worst, e);
 		}
 		if (rc == BULU_OK && j->rc != BULU_OK) {
 			*e = j->e;
@@ -363,10 +432,13 @@ static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *w
 				batch_bytes += j->b.text_bytes;
 				total += j->r.new_entries;
 			} else if (ledger_batch_open(l)) {
-				/* Keep the bundles merged before the failure. */
+				/* Keep the bundles merged before the failure (a commit
+				 * that waits for the disk: then all before is durable). */
 				bulu_err e2;
-				if (ledger_batch_commit(l, &e2) == BULU_OK)
+				if (ledger_batch_commit(l, &e2) == BULU_OK) {
+					pd.on = 0;
 					report_upto(&p, &reported, i, worst);
+				}
 			}
 		}
 		bundle_in_free(&j->b);
@@ -378,22 +450,33 @@ static int run_import(ledger *l, bundle_ctx *ctx, char **paths, size_t n, int *w
 		if (rc != BULU_OK) {
 			/* A checker's failure: keep what was merged before it. */
 			bulu_err e2;
-			if (ledger_batch_open(l) && ledger_batch_commit(l, &e2) == BULU_OK)
+			if (ledger_batch_open(l) && ledger_batch_commit(l, &e2) == BULU_OK) {
+				pd.on = 0;
 				report_upto(&p, &reported, i, worst);
+			}
 			break;
 		}
-		if (batch_n && (i + 1 == n || batch_n >= BATCH_BUNDLES || batch_bytes >= BATCH_BYTES)) {
-			rc = ledger_batch_commit(l, e);
-			if (rc == BULU_OK)
-				report_upto(&p, &reported, i + 1, worst);
+		if (batch_n && (i + 1 == n || batch_n >= BATCH_BUNDLES || batch_bytes >= BATCH_BYTES ||
+				n - (i + 1) <= batch_n)) {
+			rc = commit_batch(l, &pd, i + 1, &p, &reported, worst, e);
 			batch_n = 0;
 			batch_bytes = 0;
 		} else if (!batch_n) {
-			report_upto(&p, &reported, i + 1, worst); /* skipped: nothing to commit */
+			/* skipped: nothing to commit; its line follows the batch
+			 * before it, once that is durable */
+			if (pd.on)
+				pd.upto = i + 1;
+			else
+				report_upto(&p, &reported, i + 1, worst);
 		}
 		if (progress)
 			fprintf(stderr, "\rimporting: %zu/%zu bundles, %" PRId64 " new entries", i + 1, n, total);
 	}
+	/* The last batch committed: its lines once the disk has it. */
+	bulu_err e2;
+	int rc2 = settle(l, &pd, 1, &p, &reported, worst, rc == BULU_OK ? e : &e2);
+	if (rc == BULU_OK)
+		rc = rc2;
 	if (progress)
 		fputc('\n', stderr);
 	pthread_mutex_lock(&p.mu);
@@ -456,8 +539,10 @@ int cmd_sync_import(int argc, char **argv)
 		rc = ledger_done_hashes(l, &seen.h, &seen.n, &e);
 	if (rc == BULU_OK) {
 		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen};
-		if (n > 1)
+		if (n > 1) {
 			ledger_checkpoint_behind(l); /* if it cannot, SQLite's own goes on */
+			ledger_sync_behind(l);       /* if it cannot, each COMMIT syncs */
+		}
 		rc = run_import(l, &ctx, paths, n, &worst, &e);
 	}
 	if (rc == BULU_OK && n == 0)

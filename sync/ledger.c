@@ -7,8 +7,12 @@
  * inside a batch that a group commit makes durable with its neighbours.
  * The tables are keyed by (station, seq, hash), so importing again adds
  * nothing, any order gives the same rows, and a second entry for a station
- * and seq (a fork) is kept beside the first.
+ * and seq (a fork) is kept beside the first.  An importer syncs the WAL
+ * and copies it into the ledger file on threads of its own, behind the
+ * merging (ledger_sync_behind, ledger_checkpoint_behind).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -16,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "bulu/buf.h"
 #include "bulu/clock.h"
@@ -115,10 +120,18 @@ static int is_drill(const char *episode)
 	return strncmp(episode, "DRILL-", 6) == 0;
 }
 
-/* Skip to the next row of the kind asked for (from c->i on). */
+/* Skip to the next row of the kind asked for (from c->i on).  A bundle
+ * whose rows are all of one kind (nearly every one) needs no look at each
+ * row's episode: the merging thread is the import's slower stage. */
 static void rows_seek(rows_cursor *c)
 {
-	while (c->i < c->b->n_entries && is_drill(c->b->rows[c->i].episode) != c->drill)
+	const bundle_in *b = c->b;
+	if (b->n_drill == 0 || b->n_drill == b->n_entries) {
+		if ((b->n_drill != 0) != c->drill)
+			c->i = b->n_entries;
+		return;
+	}
+	while (c->i < b->n_entries && is_drill(b->rows[c->i].episode) != c->drill)
 		c->i++;
 }
 
@@ -213,6 +226,19 @@ struct checkpointer {
 	int stop;
 };
 
+/* The WAL syncer (ledger_sync_behind). */
+struct syncer {
+	int fd;               /* the ledger's -wal file, opened by us */
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int64_t asked;        /* commits handed over so far (their tickets) */
+	int64_t done;         /* every commit up to this ticket is durable */
+	int err;              /* errno of a failed sync: nothing after it is durable */
+	int dir_synced;       /* the directory entry of the WAL is durable */
+	int stop;
+};
+
 struct ledger {
 	sqlite3 *db;
 	char path[PATH_MAX];
@@ -220,6 +246,7 @@ struct ledger {
 	int batch;           /* a group commit's transaction is open */
 	int64_t page_size;
 	struct checkpointer *ck;
+	struct syncer *sy;
 };
 
 static int sqlerr(ledger *l, bulu_err *e, const char *what)
@@ -287,8 +314,15 @@ static int open_ledger(const char *path, int create, int single, ledger **out, b
 		rc = sqlerr(l, e, "cannot create");
 		goto fail;
 	}
-	if (sqlite3_exec(l->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-				"PRAGMA cache_size = -262144", NULL, NULL, NULL) != SQLITE_OK) {
+	/* A writer's page cache holds a whole batch (import_cmd.c: 64 MB of
+	 * entries, about 75 MB of pages) so that SQLite does not spill it into
+	 * the WAL mid-transaction; the importer's is no larger than that needs,
+	 * as every page of it is first touched (and zeroed) while merging. */
+	if (sqlite3_exec(l->db, single ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+				      "PRAGMA cache_size = -163840"
+				    : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+				      "PRAGMA cache_size = -262144",
+			 NULL, NULL, NULL) != SQLITE_OK) {
 		rc = sqlerr(l, e, "cannot open");
 		goto fail;
 	}
@@ -331,12 +365,14 @@ int ledger_open_importer(const char *path, ledger **out, bulu_err *e)
 }
 
 static void checkpointer_stop(ledger *l);
+static void syncer_stop(ledger *l);
 
 void ledger_close(ledger *l)
 {
 	if (!l)
 		return;
 	ledger_batch_abort(l);
+	syncer_stop(l);
 	checkpointer_stop(l);
 	for (size_t i = 0; i < sizeof l->st / sizeof l->st[0]; i++)
 		sqlite3_finalize(l->st[i]);
@@ -619,6 +655,164 @@ static void checkpointer_wait(ledger *l)
 	pthread_mutex_unlock(&ck->mu);
 }
 
+/*
+ * Syncing behind the merging.  With synchronous=FULL every COMMIT waits
+ * for its WAL sync (~70 ms for a batch), and the merging waits with it.
+ * An importer instead runs its connection with synchronous=NORMAL, under
+ * which SQLite writes a commit's frames (commit frame last) into the WAL
+ * without syncing, and a thread of its own fdatasyncs the WAL file after
+ * each commit while the next batch is merged; the batch's lines are
+ * printed only when that sync has returned.  The same durability:
+ *
+ *  - fdatasync of the WAL after COMMIT returned makes every frame written
+ *    before it durable, so the batch is then as durable as after a FULL
+ *    commit (whose durability is exactly that sync, done inside COMMIT);
+ *  - a crash before it loses that batch whole or keeps it whole: SQLite's
+ *    recovery replays a WAL only up to the last valid commit frame, frame
+ *    checksums chained from the header, so a transaction half on disk is
+ *    dropped, and so is everything after it.  What the ledger holds after
+ *    any crash is therefore the batches up to some point, each whole;
+ *  - SQLite itself still syncs wherever order matters: the checkpointer's
+ *    own connection (FULL) syncs the WAL before copying frames into the
+ *    database file, and the WAL header is synced when the WAL starts over
+ *    (both are SQLite's "checkpoint" sync flags, kept under NORMAL);
+ *  - the WAL file's directory entry is synced once, after the first sync,
+ *    in case this import created the WAL.
+ *
+ * The WAL is the same file for the whole life of the connection (SQLite
+ * overwrites it from the start when it restarts it, and deletes it only
+ * when the last connection closes), so one descriptor of our own serves;
+ * SQLite keeps no POSIX locks on the -wal file, so ours disturbs none.
+ * A failed sync is final: no later commit counts as durable, and the
+ * import stops (exit 4) without printing the lines of what was not synced.
+ */
+static void *syncer_run(void *arg)
+{
+	ledger *l = arg;
+	struct syncer *sy = l->sy;
+	pthread_mutex_lock(&sy->mu);
+	for (;;) {
+		while (!sy->stop && sy->done >= sy->asked)
+			pthread_cond_wait(&sy->cv, &sy->mu);
+		if (sy->done >= sy->asked || sy->err)
+			break;
+		int64_t upto = sy->asked;
+		int dir = !sy->dir_synced;
+		pthread_mutex_unlock(&sy->mu);
+		int rc = fdatasync(sy->fd) == 0 ? 0 : errno;
+		if (rc == 0 && dir && fs_sync_dir(l->path) != 0)
+			rc = errno ? errno : EIO;
+		pthread_mutex_lock(&sy->mu);
+		if (rc) {
+			sy->err = rc;
+		} else {
+			sy->done = upto;
+			sy->dir_synced = 1;
+		}
+		pthread_cond_broadcast(&sy->cv);
+	}
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+	return NULL;
+}
+
+int ledger_sync_behind(ledger *l)
+{
+	if (l->sy)
+		return 0;
+	if (l->batch || !sqlite3_get_autocommit(l->db))
+		return -1;
+	char wal[PATH_MAX + 8];
+	snprintf(wal, sizeof wal, "%s-wal", l->path);
+	struct syncer *sy = calloc(1, sizeof *sy);
+	if (!sy)
+		return -1;
+	/* A read-only descriptor: fdatasync needs no write access. */
+	if ((sy->fd = open(wal, O_RDONLY | O_CLOEXEC)) < 0) {
+		free(sy);
+		return -1;
+	}
+	pthread_mutex_init(&sy->mu, NULL);
+	pthread_cond_init(&sy->cv, NULL);
+	l->sy = sy;
+	if (pthread_create(&sy->th, NULL, syncer_run, l) != 0) {
+		l->sy = NULL;
+		goto fail;
+	}
+	if (sqlite3_exec(l->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		syncer_stop(l);
+		return -1;
+	}
+	return 0;
+fail:
+	pthread_mutex_destroy(&sy->mu);
+	pthread_cond_destroy(&sy->cv);
+	close(sy->fd);
+	free(sy);
+	return -1;
+}
+
+/* A ticket for everything committed so far; 0 when commits are durable
+ * by themselves (no syncer: synchronous=FULL). */
+static int64_t sync_ask(ledger *l)
+{
+	struct syncer *sy = l->sy;
+	if (!sy)
+		return 0;
+	pthread_mutex_lock(&sy->mu);
+	int64_t t = ++sy->asked;
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+	return t;
+}
+
+int ledger_durable(ledger *l, int64_t ticket, bulu_err *e)
+{
+	struct syncer *sy = l->sy;
+	if (!sy || ticket <= 0)
+		return BULU_OK;
+	pthread_mutex_lock(&sy->mu);
+	while (!sy->err && sy->done < ticket)
+		pthread_cond_wait(&sy->cv, &sy->mu);
+	int done = sy->done >= ticket, err = sy->err;
+	pthread_mutex_unlock(&sy->mu);
+	if (done)
+		return BULU_OK;
+	return bulu_errf(e, BULU_SYSTEM, "%s: syncing the ledger's WAL failed: %s%s", l->path, strerror(err),
+			 err == ENOSPC || err == EDQUOT ? " (the disk is full)" : "");
+}
+
+int ledger_sync_settled(ledger *l, int64_t ticket)
+{
+	struct syncer *sy = l->sy;
+	if (!sy || ticket <= 0)
+		return 1;
+	pthread_mutex_lock(&sy->mu);
+	int settled = sy->err || sy->done >= ticket;
+	pthread_mutex_unlock(&sy->mu);
+	return settled;
+}
+
+/* Stop the syncer after it has synced what it was asked to; back to FULL. */
+static void syncer_stop(ledger *l)
+{
+	struct syncer *sy = l->sy;
+	if (!sy)
+		return;
+	pthread_mutex_lock(&sy->mu);
+	sy->stop = 1;
+	pthread_cond_broadcast(&sy->cv);
+	pthread_mutex_unlock(&sy->mu);
+	pthread_join(sy->th, NULL);
+	pthread_mutex_destroy(&sy->mu);
+	pthread_cond_destroy(&sy->cv);
+	close(sy->fd);
+	free(sy);
+	l->sy = NULL;
+	if (sqlite3_get_autocommit(l->db))
+		sqlite3_exec(l->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+}
+
 int ledger_batch_begin(ledger *l, bulu_err *e)
 {
 	if (l->batch)
@@ -630,18 +824,28 @@ int ledger_batch_begin(ledger *l, bulu_err *e)
 	return BULU_OK;
 }
 
-int ledger_batch_commit(ledger *l, bulu_err *e)
+int ledger_batch_commit_behind(ledger *l, int64_t *ticket, bulu_err *e)
 {
+	*ticket = 0;
 	if (!l->batch)
 		return BULU_OK;
 	l->batch = 0;
-	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK) {
+		*ticket = sync_ask(l);
 		return BULU_OK;
+	}
 	int rc = sqlerr(l, e, "committing");
 	/* Whatever SQLite left of the transaction goes: none of it was durable. */
 	if (!sqlite3_get_autocommit(l->db))
 		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+int ledger_batch_commit(ledger *l, bulu_err *e)
+{
+	int64_t t;
+	int rc = ledger_batch_commit_behind(l, &t, e);
+	return rc == BULU_OK ? ledger_durable(l, t, e) : rc;
 }
 
 void ledger_batch_abort(ledger *l)
@@ -670,6 +874,9 @@ int ledger_merge(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err
 		rc = record(l, b, r, e);
 	if (rc == BULU_OK && sqlite3_exec(l->db, batch ? "RELEASE bundle" : "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = sqlerr(l, e, "merging");
+	/* A transaction of its own is durable when this returns. */
+	if (rc == BULU_OK && !batch)
+		return ledger_durable(l, sync_ask(l), e);
 	if (rc != BULU_OK) {
 		/* Undo this bundle only: the batch's earlier bundles stay. */
 		if (batch && !sqlite3_get_autocommit(l->db))

@@ -1,7 +1,8 @@
 /*
  * ledger.h - the central ledger: every verified entry of every station.
  *
- * A SQLite database (schemas/ledger.sql, WAL, synchronous=FULL) that any
+ * A SQLite database (schemas/ledger.sql, WAL, synchronous=FULL, or NORMAL
+ * with the WAL synced by a thread: ledger_sync_behind) that any
  * sqlite3 user may query.  ledger_merge() adds a checked bundle, all of it
  * or nothing (alone, or in a batch committed together), idempotent and
  * order-free (the data tables are keyed by content), forks kept as
@@ -62,6 +63,23 @@ int ledger_merge(ledger *l, const bundle_in *b, ledger_merge_result *r, bulu_err
  */
 int ledger_batch_begin(ledger *l, bulu_err *e);
 int ledger_batch_commit(ledger *l, bulu_err *e);
+/*
+ * For a long import: make commits durable on a thread of its own
+ * (synchronous=NORMAL, and an fdatasync of the WAL after each commit)
+ * instead of in COMMIT, so the next batch is merged while the disk works
+ * (sync/ledger.c tells why that is as durable).  0, or -1 when it cannot
+ * start (commits then stay durable by themselves: synchronous=FULL).
+ * ledger_batch_commit_behind() commits without waiting for the disk and
+ * gives a ticket; the batch is durable once ledger_durable() of that ticket
+ * returns BULU_OK (BULU_SYSTEM: the sync failed, and neither it nor any
+ * later batch may be counted as kept).  ledger_sync_settled() says,
+ * without waiting, whether ledger_durable() would return at once.  Without
+ * the thread, tickets are 0 and already durable.
+ */
+int ledger_sync_behind(ledger *l);
+int ledger_batch_commit_behind(ledger *l, int64_t *ticket, bulu_err *e);
+int ledger_durable(ledger *l, int64_t ticket, bulu_err *e);
+int ledger_sync_settled(ledger *l, int64_t ticket);
 void ledger_batch_abort(ledger *l);
 int ledger_batch_open(const ledger *l);
 

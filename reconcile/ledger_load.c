@@ -379,13 +379,30 @@ static struct unit *new_unit(struct recon *r)
 	return u;
 }
 
-static int add_inv(struct recon *r, const struct inv_use *x)
+/* An invoice number used (a charge's or registration's: unit is its first
+ * unit + 1) or voided (invoice_void: unit 0).  -1 when memory runs out. */
+static int add_inv(struct recon *r, uint32_t text, int64_t seq, uint32_t station, uint32_t dept, uint32_t operator_,
+		   int64_t amount, uint32_t unit, int voided)
 {
-	struct inv_use *ni = realloc(r->inv, (r->ninv + 1) * sizeof *ni);
-	if (!ni)
-		return -1;
-	r->inv = ni;
-	r->inv[r->ninv++] = *x;
+	if (r->ninv == r->capinv) {
+		size_t cap = r->capinv ? r->capinv * 2 : 1024;
+		struct inv_use *ni = realloc(r->inv, cap * sizeof *ni);
+		if (!ni)
+			return -1;
+		r->inv = ni;
+		r->capinv = cap;
+	}
+	r->inv[r->ninv++] = (struct inv_use){
+		.no = recon_invoice_value(strpool_str(r->pool, text)),
+		.text = text,
+		.seq = seq,
+		.station = station,
+		.dept = dept,
+		.operator_ = operator_,
+		.amount = amount,
+		.unit = unit,
+		.voided = (uint8_t)voided,
+	};
 	return 0;
 }
 
@@ -478,15 +495,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		uint32_t operator_ = col_id(r, st, C_OPERATOR), dept = jstr(r, &body.top[LJ_DEPT]);
 		uint32_t invoice = jstr(r, &body.top[LJ_INVOICE_NO]);
 		if (strcmp(kind, "invoice_void") == 0) {
-			struct inv_use x = {0};
-			x.no = recon_invoice_value(strpool_str(r->pool, invoice));
-			x.text = invoice;
-			x.seq = seq;
-			x.station = station;
-			x.dept = dept;
-			x.operator_ = operator_;
-			x.voided = 1;
-			if (add_inv(r, &x) != 0) {
+			if (add_inv(r, invoice, seq, station, dept, operator_, 0, 0, 1) != 0) {
 				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 				goto done;
 			}
@@ -546,17 +555,9 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		}
 		/* the invoice a charge or registration used */
 		if (invoice && (jk == JK_CHARGE || jk == JK_REGISTRATION)) {
-			struct inv_use x = {0};
-			x.no = recon_invoice_value(strpool_str(r->pool, invoice));
-			x.text = invoice;
-			x.seq = seq;
-			x.station = station;
-			x.dept = dept;
-			x.operator_ = operator_;
-			x.amount = jk == JK_CHARGE ? jint(&body.top[LJ_TOTAL]) : jint(&body.top[LJ_FEE]);
-			x.unit = (uint32_t)(entry_first + 1);
-			x.voided = proto.voided;
-			if (add_inv(r, &x) != 0) {
+			int64_t amount = jk == JK_CHARGE ? jint(&body.top[LJ_TOTAL]) : jint(&body.top[LJ_FEE]);
+			if (add_inv(r, invoice, seq, station, dept, operator_, amount, (uint32_t)(entry_first + 1),
+				    proto.voided) != 0) {
 				rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 				goto done;
 			}
@@ -724,10 +725,10 @@ move:
 	r->u = l->u, r->nu = l->nu, r->capu = l->capu;
 	r->ep = l->ep, r->nep = l->nep;
 	r->books = l->books, r->nbooks = l->nbooks;
-	r->inv = l->inv, r->ninv = l->ninv;
+	r->inv = l->inv, r->ninv = l->ninv, r->capinv = l->capinv;
 	r->win_from = l->win_from, r->win_to = l->win_to;
 	r->last_end = l->last_end, r->tz_off = l->tz_off;
 	l->u = NULL, l->ep = NULL, l->books = NULL, l->inv = NULL;
-	l->nu = l->nep = l->nbooks = l->ninv = 0;
+	l->nu = l->nep = l->nbooks = l->ninv = l->capinv = 0;
 	return BULU_OK;
 }

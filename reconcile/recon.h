@@ -143,7 +143,7 @@ struct recon {
 	struct book *books;
 	size_t nbooks;
 	struct inv_use *inv;
-	size_t ninv;
+	size_t ninv, capinv;
 	struct his_table his[HIS_NKINDS];
 	int given[HIS_NKINDS];
 	struct finding *f;

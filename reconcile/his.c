@@ -3,7 +3,8 @@
  * their encoding, the CSV, the header, and the hand-over of records to
  * conversion (his_row.c).
  *
- * The file is read in 1 MiB chunks and parsed as it comes, so memory holds
+ * The file is read in chunks (256 KiB, from a pipe 1 MiB: CHUNK_FILE,
+ * CHUNK_PIPE) and parsed as they come, so memory holds
  * the rows and the string pool, never the file.  libcsv is the parser of
  * record (the same options as core/csvfile.c: CSV_STRICT | CSV_STRICT_FINI
  * | CSV_APPEND_NULL | CSV_REPALL_NL); UTF-8 lines that are plainly
@@ -49,13 +50,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bulu/buf.h"
 #include "bulu/utf8.h"
 #include "his_internal.h"
 
-#define CHUNK (1u << 20)
+/* Bytes read at a time.  A pipe's first chunk is the most an `auto` file
+ * can show of itself before its encoding is settled for good (a pipe is not
+ * read again), so a pipe's is 1 MiB, as docs/his-profiles.md promises; a
+ * file or memory can be read again, and their chunk is smaller: a buffer
+ * that stays in the CPU's cache, and a quarter of the pages to fault in. */
+#define CHUNK_PIPE (1u << 20)
+#define CHUNK_FILE (1u << 18)
 #define CSV_OPTS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)
 #define BATCH_BYTES (1u << 20) /* hand a batch over once its cells pass this */
 #define NBATCH 4
@@ -69,7 +77,28 @@ struct src {
 	int seekable;
 	const char *mem;
 	size_t memlen, mempos;
+	size_t size;         /* the file's size when known, else 0 */
+	size_t chunk;        /* CHUNK_PIPE or CHUNK_FILE */
 };
+
+/* Rows to make room for at once: a row per 64 bytes of the file (an
+ * export's rows are mostly longer: the default profile's ~150 bytes), up to
+ * ROWS_AHEAD.  Pages not written are never touched, so the excess costs
+ * nothing; a small export is then read without the table being copied each
+ * time it doubles, and a large one (or one of shorter rows) grows from
+ * there as before. */
+#define ROWS_AHEAD ((size_t)1 << 19)
+
+static void rows_ahead(struct his_table *t, size_t size)
+{
+	size_t n = size / 64;
+	if (t->rows || n <= 1024)
+		return; /* make_row's own first step is as large */
+	if (n > ROWS_AHEAD)
+		n = ROWS_AHEAD;
+	if ((t->rows = malloc(n * sizeof *t->rows)))
+		t->cap = n;
+}
 
 /* Fill up to cap bytes (a short count only at end of input). */
 static ssize_t src_read(struct src *s, char *p, size_t cap)
@@ -127,7 +156,7 @@ struct pipeline {
 static int batch_alloc(struct his_batch *b)
 {
 	b->rec = malloc(HIS_BATCH_RECS * sizeof *b->rec);
-	b->bcap = 64 * 1024;
+	b->bcap = 128 * 1024; /* HIS_BATCH_RECS records of a usual export's cells */
 	b->bytes = malloc(b->bcap);
 	b->nrec = b->blen = 0;
 	if (b->rec)
@@ -285,6 +314,7 @@ struct rd {
 
 	struct his_batch *cur;       /* the batch being filled; cur->rec[cur->nrec]
 	                              * is the record being read */
+	size_t chunk;                /* the source's (struct src) */
 };
 
 static void fail_at(struct rd *r, int code, size_t col, const char *fmt, ...)
@@ -594,7 +624,7 @@ static size_t feed_fast(struct rd *r, struct csv_parser *p, const char *s, size_
 			fail_at(r, BULU_SYSTEM, 0, "out of memory");
 			return n;
 		}
-		if (kind == -1 && !flush && n - pos < CHUNK / 2)
+		if (kind == -1 && !flush && n - pos < r->chunk / 2)
 			return pos; /* wait for the rest of the line */
 		if (kind != 1) {
 			r->in_lib = 1;
@@ -686,9 +716,10 @@ static int feed_gb(struct rd *r, struct csv_parser *p, iconv_t cd, char *in, siz
 static void parse(struct rd *r, struct src *src)
 {
 	size_t base_n = r->t->n;
-	char *in = malloc(CHUNK);
+	const size_t chunk = src->chunk;
+	char *in = malloc(chunk);
 	char *out = NULL;
-	size_t outcap = 2 * CHUNK + 16;
+	size_t outcap = 2 * chunk + 16;
 	iconv_t cd = (iconv_t)-1;
 	struct csv_parser p;
 	int have_parser = 0, started = 0;
@@ -709,12 +740,12 @@ again:;
 	}
 	have_parser = 1;
 	while (!eof && r->status == BULU_OK) {
-		ssize_t got = src_read(src, in + have, CHUNK - have);
+		ssize_t got = src_read(src, in + have, chunk - have);
 		if (got < 0) {
 			fail_at(r, BULU_BADINPUT, 0, "%s", strerror(errno));
 			break;
 		}
-		eof = (size_t)got < CHUNK - have;
+		eof = (size_t)got < chunk - have;
 		have += (size_t)got;
 		if (!eof && !started) {
 			started = 1; /* more than a chunk: worth a thread */
@@ -846,6 +877,8 @@ static int read_src(const char *name, const char *path, struct src *src, enum hi
 		goto done;
 	}
 	r->cur = &r->pl.b[0];
+	r->chunk = src->chunk;
+	rows_ahead(t, src->size);
 	parse(r, src);
 	/* What was read before a failure (or the end) is converted first. */
 	if (r->status == BULU_OK || r->status == BULU_BADINPUT || r->status == BULU_SYSTEM)
@@ -904,6 +937,10 @@ int his_read(const char *path, enum his_kind k, const struct his_profile *p,
 	}
 	src.start = lseek(src.fd, 0, SEEK_CUR);
 	src.seekable = src.start != (off_t)-1;
+	src.chunk = src.seekable ? CHUNK_FILE : CHUNK_PIPE;
+	struct stat st;
+	if (src.seekable && fstat(src.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > src.start)
+		src.size = (size_t)(st.st_size - src.start);
 	int rc = read_src(name, path, &src, k, p, pool, t, e);
 	if (own)
 		close(src.fd);
@@ -919,6 +956,8 @@ int his_read_mem(const char *name, const char *data, size_t len, enum his_kind k
 	src.fd = -1;
 	src.mem = data;
 	src.memlen = len;
+	src.chunk = CHUNK_FILE;
+	src.size = len;
 	return read_src(name, name, &src, k, p, pool, t, e);
 }
 

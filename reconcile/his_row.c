@@ -164,8 +164,17 @@ static uint32_t text_id(struct his_conv *c, enum his_field f)
 		return 0;
 	struct his_memo *m = c->memo[f];
 	struct memo_ent *me = NULL;
-	if (!m && n <= MEMO_STR)
-		m = c->memo[f] = calloc(1, sizeof *m); /* none: go without */
+	if (!m && n <= MEMO_STR && (m = c->memo[f] = malloc(sizeof *m))) {
+		/* each slot marked empty by a store, not calloc'd (nor memset,
+		 * which the compiler makes a calloc): fresh zero pages that a
+		 * lookup reads first are mapped to the shared zero page and
+		 * copied on the first store, each copy a TLB flush that
+		 * interrupts the other threads, 32 per memo */
+		m->lookups = m->hits = 0;
+		m->off = 0;
+		for (size_t i = 0; i < sizeof m->ent / sizeof m->ent[0]; i++)
+			m->ent[i].len = 0;
+	} /* none: go without */
 	if (m && !m->off && n <= MEMO_STR) {
 		me = &m->ent[memo_slot(s, n)];
 		m->lookups++;

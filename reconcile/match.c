@@ -444,17 +444,33 @@ static int i64_cmp(const void *a, const void *b)
 enum { M_PATIENT = 1, M_DEPT = 2, M_INVOICE = 4, M_VOID = 8 };
 
 #define SIEVE_BITS 21
+#define SIEVE_MIN_BITS 12
 
 /* A bit per hash of the strings marked so: a string whose bit is clear is
  * certainly not one of them, found without touching the pool (which is far
  * larger than the CPU's caches; a sieve of 256 KiB is not). */
 struct sieve {
 	uint64_t *bits;
+	int shift;          /* 64 - the sieve's bits */
 };
 
-static size_t sieve_at(const char *s, size_t n)
+static size_t sieve_at(const struct sieve *sv, const char *s, size_t n)
 {
-	return (size_t)(strpool_hash(s, n) >> (64 - SIEVE_BITS));
+	return (size_t)(strpool_hash(s, n) >> sv->shift);
+}
+
+/* A sieve of at least 32 bits per string it may hold (a false hit in 32
+ * or fewer), at most SIEVE_BITS: a small ledger's is a few KiB, not
+ * 256 KiB of fresh pages every run touches.  Its size changes which
+ * strings pass it, never a result (a passing string is looked up). */
+static int sieve_init(struct sieve *sv, size_t nstr)
+{
+	int bits = SIEVE_MIN_BITS;
+	while (bits < SIEVE_BITS && ((size_t)1 << bits) < nstr * 32)
+		bits++;
+	sv->shift = 64 - bits;
+	sv->bits = calloc(((size_t)1 << bits) / 64, 8);
+	return sv->bits ? 0 : -1;
 }
 
 /* The pool id of a deferred text (his.h): 0 for none, UINT32_MAX when it is
@@ -464,7 +480,7 @@ static uint32_t deferred_id(const struct recon *r, const struct his_table *t, co
 	if (!off)
 		return 0;
 	const char *s = his_text(t, off);
-	size_t n = strlen(s), b = sieve_at(s, n);
+	size_t n = strlen(s), b = sieve_at(sv, s, n);
 	if (!(sv->bits[b / 64] >> (b % 64) & 1))
 		return UINT32_MAX;
 	return strpool_find(r->pool, s, n);
@@ -500,9 +516,13 @@ int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e)
 	uint8_t *mark = calloc(np + 1, 1);
 	int64_t *voids = NULL;
 	size_t nvoids = 0, nvoid_texts = 0;
-	struct sieve pat = {calloc((1u << SIEVE_BITS) / 64, 8)}, inv = {calloc((1u << SIEVE_BITS) / 64, 8)};
+	/* each holds patients, or invoices, of journal lines and voided
+	 * invoices: no more strings than those; of one size, so that one
+	 * hash places a string in both */
+	struct sieve pat = {0}, inv = {0};
 	int rc = BULU_OK;
-	if (!mark || !pat.bits || !inv.bits) {
+	if (!mark || sieve_init(&pat, r->nu + r->ninv + 1) != 0 ||
+	    sieve_init(&inv, r->nu + r->ninv + 1) != 0) {
 		rc = oom(e);
 		goto done;
 	}
@@ -535,7 +555,7 @@ int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e)
 	for (size_t id = 0; id < np; id++) {
 		if (!(mark[id] & (M_PATIENT | M_INVOICE | M_VOID)))
 			continue;
-		size_t b = sieve_at(strpool_str(r->pool, (uint32_t)id), strpool_len(r->pool, (uint32_t)id));
+		size_t b = sieve_at(&pat, strpool_str(r->pool, (uint32_t)id), strpool_len(r->pool, (uint32_t)id));
 		if (mark[id] & M_PATIENT)
 			pat.bits[b / 64] |= 1ull << (b % 64);
 		if (mark[id] & (M_INVOICE | M_VOID))

@@ -603,21 +603,39 @@ static void *wfiles_thread(void *arg)
 	}
 }
 
-/* Write and sync every file of w (each f->a then waits for its rename,
- * where f->rc is BULU_OK); the first failure (in w's order) is returned. */
-static int wfiles_write(struct wfiles *w, bulu_err *e)
-{
-	enum { MAXT = 8 };
+/* Start writing and syncing the files of w on threads of their own (up to
+ * MAXT; fewer when w has fewer files); wfiles_finish does the rest of the
+ * work on the calling thread and waits for the others.  Between the two the
+ * caller may write a file of its own: its sync then overlaps theirs. */
+enum { MAXT = 8 };
+
+struct wpool {
 	pthread_t th[MAXT];
-	size_t nt = 0;
+	size_t nt;
+	int ok; /* w->mu was made */
+};
+
+static void wfiles_start(struct wfiles *w, struct wpool *p)
+{
+	p->nt = 0;
 	w->next = 0;
-	if (pthread_mutex_init(&w->mu, NULL) != 0)
+	p->ok = pthread_mutex_init(&w->mu, NULL) == 0;
+	if (!p->ok)
+		return;
+	while (p->nt < MAXT && p->nt < w->n && pthread_create(&p->th[p->nt], NULL, wfiles_thread, w) == 0)
+		p->nt++;
+}
+
+/* Every file of w is then written and synced (each f->a waits for its
+ * rename where f->rc is BULU_OK); the first failure (in w's order) is
+ * returned. */
+static int wfiles_finish(struct wfiles *w, struct wpool *p, bulu_err *e)
+{
+	if (!p->ok)
 		return bulu_errf(e, BULU_SYSTEM, "cannot start a thread");
-	while (nt < MAXT && nt + 1 < w->n && pthread_create(&th[nt], NULL, wfiles_thread, w) == 0)
-		nt++;
 	wfiles_thread(w);
-	for (size_t i = 0; i < nt; i++)
-		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < p->nt; i++)
+		pthread_join(p->th[i], NULL);
 	pthread_mutex_destroy(&w->mu);
 	for (size_t i = 0; i < w->n; i++)
 		if (w->f[i].rc != BULU_OK) {
@@ -760,6 +778,18 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	snprintf(sj.path, sizeof sj.path, "%s/states.csv", outdir);
 	pthread_t th;
 	int threaded = pthread_create(&th, NULL, states_thread, &sj) == 0;
+	/* the worklists and the summary (small, quickly made) go to threads
+	 * first; findings.csv is streamed and synced on this one meanwhile, so
+	 * that no sync waits for another */
+	struct wfiles w = {0};
+	struct wpool wp = {0};
+	bulu_err we = {0};
+	int wrc = worklists(r, outdir, &w, &we);
+	struct wfile *fs = wrc == BULU_OK ? wfile_add(&w, outdir, "summary.txt") : NULL;
+	if (wrc == BULU_OK && (!fs || summary(r, outdir, &fs->b) != 0))
+		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");
+	if (wrc == BULU_OK)
+		wfiles_start(&w, &wp);
 	buf b = BUF_INIT;
 	char path[4096];
 	fs_atomic a;
@@ -768,17 +798,10 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 		rc = fs_atomic_sync(&a, e);
 	int have_a = rc == BULU_OK;
 	buf_free(&b);
+	if (wrc == BULU_OK)
+		wrc = wfiles_finish(&w, &wp, &we);
 	if (!threaded)
 		states_thread(&sj);
-	/* the worklists and the summary, written side by side */
-	struct wfiles w = {0};
-	bulu_err we = {0};
-	int wrc = worklists(r, outdir, &w, &we);
-	struct wfile *fs = wrc == BULU_OK ? wfile_add(&w, outdir, "summary.txt") : NULL;
-	if (wrc == BULU_OK && (!fs || summary(r, outdir, &fs->b) != 0))
-		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");
-	if (wrc == BULU_OK)
-		wrc = wfiles_write(&w, &we);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (rc == BULU_OK && sj.rc != BULU_OK) {

@@ -130,6 +130,25 @@ static int num(struct sc *c, int64_t *v)
 
 static int value(struct sc *c, struct lj_val *out);
 
+/* After a member of an object or array: 1 at a ',' (skipped, the next
+ * member follows), 0 at its close (skipped, the container ends), -1 else. */
+static int after_member(struct sc *c, char close)
+{
+	ws(c);
+	if (c->p >= c->end)
+		return -1;
+	if (*c->p == close) {
+		c->p++;
+		c->depth--;
+		return 0;
+	}
+	if (*c->p != ',')
+		return -1;
+	c->p++;
+	ws(c);
+	return 1;
+}
+
 /* An object or array at c->p, its members read and forgotten. */
 static int container(struct sc *c)
 {
@@ -158,18 +177,9 @@ static int container(struct sc *c)
 		}
 		if (value(c, NULL) != 0)
 			return -1;
-		ws(c);
-		if (c->p >= c->end)
-			return -1;
-		if (*c->p == close) {
-			c->p++;
-			c->depth--;
-			return 0;
-		}
-		if (*c->p != ',')
-			return -1;
-		c->p++;
-		ws(c);
+		int more = after_member(c, close);
+		if (more <= 0)
+			return more;
 	}
 }
 
@@ -291,18 +301,9 @@ static int object(struct sc *c, const char *const *keys, int n, struct lj_val *v
 		} else if (value(c, NULL) != 0) {
 			return -1;
 		}
-		ws(c);
-		if (c->p >= c->end)
-			return -1;
-		if (*c->p == '}') {
-			c->p++;
-			c->depth--;
-			return 0;
-		}
-		if (*c->p != ',')
-			return -1;
-		c->p++;
-		ws(c);
+		int more = after_member(c, '}');
+		if (more <= 0)
+			return more;
 	}
 }
 

@@ -162,8 +162,19 @@ struct recon_tz_hook {
 };
 int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err *e);
 int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
-/* match.c: one HIS kind against its journal lines */
+/* Is a HIS row's time inside the scope's window?  (A row without a time
+ * may be: nothing says it is not.) */
+static inline int recon_row_in_window(const struct recon *r, int64_t t)
+{
+	if (t == HIS_NO_TIME)
+		return 1;
+	if (r->win_from != NO_TIME && t < r->win_from)
+		return 0;
+	return r->win_to == NO_TIME || t <= r->win_to;
+}
+/* prefilter.c: the rows of kind k that matching can use, the rest dropped */
 int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e);
+/* match.c: one HIS kind against its journal lines */
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 /* checks.c */
 int recon_invoices(struct recon *r, bulu_err *e);

@@ -3,13 +3,23 @@
 #   . "$(dirname "$0")/../lib.sh"
 #   t_station ST1 cashier          # a fresh station in $T/ST1 (BULU_HOME points at it)
 #   expect 0 bulu journal verify    # run, check the exit status
-#   expect 2 bulu capture charge ... && grep -q 'row 3' "$T/err"
+#   expect_err 2 'row 3' bulu capture charge ...   # the status, then stderr
+#   grep_err 'row 3'                # one check: the last stderr matches
+#   check "DESC" [ "$a" = b ]        # one simple command
+#   check_sh "DESC" '[ -f "$x" ] && [ -f "$y" ]'   # a compound condition, whole
+#   if need minisign; then ...; fi  # a missing tool is a failure, not a pass
 #   ok "what was shown"             # count a passed check
 #   fail "what went wrong"          # count a failure (the script goes on)
 #
 # Each run of `expect` leaves stdout in $T/out and stderr in $T/err.  The
 # script ends with `finish`, which prints "N passed, N failed" and exits
 # non-zero on any failure.
+#
+# Invariant: every condition a check names is counted.  `check` runs one
+# simple command, so `check D [ a ] && [ b ]` or `check D cmd | grep x`
+# would leave the part after it uncounted (the shell, not `check`, runs it);
+# such a condition goes to check_sh as one string.  tests/cli/lint.sh
+# refuses those shapes in every script.
 set -u
 LC_ALL=C.UTF-8
 export LC_ALL
@@ -29,6 +39,7 @@ fail() {
 	T_FAIL=$((T_FAIL + 1))
 	printf '%s: FAIL: %s\n' "$T_NAME" "$*" >&2
 	if [ -s "$T/err" ]; then sed 's/^/    stderr: /' "$T/err" | head -5 >&2; fi
+	return 0
 }
 
 # expect STATUS COMMAND...: run COMMAND, pass if it exits STATUS.
@@ -41,11 +52,50 @@ expect() {
 	return 0
 }
 
-# check DESCRIPTION COMMAND...: pass if COMMAND succeeds.
+# expect_err STATUS PATTERN COMMAND...: two checks: COMMAND exits STATUS,
+# and its stderr matches the grep pattern PATTERN.
+expect_err() {
+	_want=$1 _pat=$2
+	shift 2
+	expect "$_want" "$@"
+	grep_err "$_pat" "stderr of '$*' lacks '$_pat'"
+}
+
+# grep_err PATTERN [DESCRIPTION], grep_out PATTERN [DESCRIPTION]: one check:
+# the last `expect`'s stderr (stdout) matches the grep pattern PATTERN.
+grep_err() {
+	if grep -q -- "$1" "$T/err"; then ok; else fail "${2:-stderr lacks '$1'}"; fi
+}
+grep_out() {
+	if grep -q -- "$1" "$T/out"; then ok; else fail "${2:-stdout lacks '$1'}"; fi
+}
+
+# check DESCRIPTION COMMAND...: pass if COMMAND (one simple command) succeeds.
 check() {
 	d=$1
 	shift
 	if "$@"; then ok; else fail "$d"; fi
+}
+
+# check_sh DESCRIPTION SHELL: pass if the shell text SHELL, evaluated whole
+# (pipes, && and || included, with the script's functions and variables),
+# succeeds.  Quote SHELL with '' so that it is expanded when evaluated.
+check_sh() {
+	if eval "$2"; then ok; else fail "$1"; fi
+}
+
+# need TOOL...: true when every TOOL is a command here (a Python module
+# when written py:MODULE); otherwise one failure naming what is missing, so
+# that checks which depend on it cannot pass by being left out.
+need() {
+	for _need in "$@"; do
+		case $_need in
+		py:*) python3 -c "import ${_need#py:}" 2>/dev/null && continue ;;
+		*) command -v "$_need" >/dev/null 2>&1 && continue ;;
+		esac
+		fail "$_need is not installed: the checks that need it cannot run (scripts/install-deps.sh)"
+		return 1
+	done
 }
 
 # t_station ID ROLE [DEPT]: make a station in $T/ID and point BULU_HOME at it.

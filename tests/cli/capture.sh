@@ -53,7 +53,7 @@ expect 0 bulu capture charge --patient PX900003 --item F200:1:60.50 --pay wechat
 s=$(last)
 check "charge: manual price" [ "$(q "SELECT json_extract(body,'$.lines[0].price') || '/' || json_extract(body,'$.lines[0].price_source') FROM entries WHERE seq=$s")" = "6050/manual" ]
 check "charge: invoice 3" [ "$(q "SELECT json_extract(body,'$.invoice_no') FROM entries WHERE seq=$s")" = "00000003" ]
-check "charge: occurred_at normalised" q "SELECT 1 FROM entries WHERE seq=$s AND json_extract(body,'$.occurred_at') LIKE '2026-11-21T09:05:00%'" | grep -q 1
+check "charge: occurred_at normalised" [ "$(q "SELECT count(*) FROM entries WHERE seq=$s AND json_extract(body,'$.occurred_at') LIKE '2026-11-21T09:05:00%'")" = 1 ]
 check "charge: pay wechat" [ "$(q "SELECT json_extract(body,'$.pay') FROM entries WHERE seq=$s")" = wechat ]
 expect 0 bulu capture charge --patient PX900004 --item N010:3 --invoice 00000007
 check "charge: given invoice" [ "$(q "SELECT json_extract(body,'$.invoice_no') FROM entries WHERE seq=$(last)")" = "00000007" ]

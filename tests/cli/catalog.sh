@@ -30,7 +30,7 @@ check "1,234.50 yuan is 123450 fen" [ "$v" = 123450 ]
 expect 0 bulu journal verify
 
 # The digest is BLAKE2b-256 over the documented canonical item list.
-if command -v b2sum >/dev/null 2>&1; then
+if need b2sum; then
 	sqlite3 "$BULU_HOME/journal.db" "SELECT json_group_array(json_object('category', category, 'code', code, 'name', name, 'pinyin', pinyin, 'price_fen', price_fen, 'unit', unit)) FROM (SELECT * FROM catalog_items WHERE load_seq = 2 ORDER BY code)" |
 		tr -d '\n' >"$T/list.json"
 	want=$(b2sum -l 256 "$T/list.json" | cut -d' ' -f1)

@@ -408,7 +408,8 @@ check "states.csv gives every line its BL reference" \
 # ---- 10. worklists
 W=$T/r1/worklists
 for dept in 门诊收费 放射科 内科一病区 药房; do
-	check "worklists/$dept.csv and .txt exist" [ -f "$W/$dept.csv" ] && [ -f "$W/$dept.txt" ]
+	check "worklists/$dept.csv exists" [ -f "$W/$dept.csv" ]
+	check "worklists/$dept.txt exists" [ -f "$W/$dept.txt" ]
 	check "worklists/$dept.csv starts with a BOM" [ "$(head -c 3 "$W/$dept.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ]
 	psv "$W/$dept.csv" | tail -n +2 >"$T/wl"
 	nf=$(awk -F'|' -v d="$dept" '$12 == d' "$T/F" | wc -l)
@@ -529,7 +530,8 @@ state XRAY 5 1 MATCHED H120
 state CASH 20 0 MATCHED R2
 state CASH 22 1 MATCHED O7
 state WARD 9 1 MATCHED O8
-check "the 放射科 worklist is gone: nothing is left to do there" [ ! -e "$T/loop/worklists/放射科.csv" ] && [ ! -e "$T/loop/worklists/放射科.txt" ]
+check "the 放射科 worklist is gone: nothing is left to do there (.csv)" [ ! -e "$T/loop/worklists/放射科.csv" ]
+check "the 放射科 worklist is gone: nothing is left to do there (.txt)" [ ! -e "$T/loop/worklists/放射科.txt" ]
 nafter=$(psv "$T/loop/worklists/门诊收费.csv" | tail -n +2 | wc -l)
 check "the 门诊收费 worklist shrank ($nbefore -> $nafter rows)" [ "$nafter" -lt "$nbefore" ]
 check "the findings went down by the 5 missing lines ($fbefore -> $(wc -l <"$T/F"))" [ "$(wc -l <"$T/F")" = $((fbefore - 5)) ]
@@ -630,22 +632,9 @@ expect 1 bulu reconcile --ledger "$T/many.db" --quiet --his charges="$T/many-his
 look "$T/rmany"
 check "$N patients: exactly MISSING_IN_HIS for P17 and DUPLICATE_IN_HIS for P42" \
 	[ "$(cut -d'|' -f1,7 "$T/F" | tr '\n' ' ')" = "MISSING_IN_HIS|P17 DUPLICATE_IN_HIS|P42 " ]
-best() {
-	b=
-	for i in 1 2 3; do
-		t0=$(date +%s%N)
-		bulu reconcile --quiet "$@" >/dev/null 2>&1
-		t1=$(date +%s%N)
-		d=$(((t1 - t0) / 1000000))
-		[ -z "$b" ] || [ "$d" -lt "$b" ] && b=$d
-	done
-	echo "$b"
-}
-t_one=$(best --ledger "$T/one.db" --his charges="$T/one-dup.csv" --out "$T/rone3")
-t_many=$(best --ledger "$T/many.db" --his charges="$T/many-his.csv" --out "$T/rmany2")
-echo "reconcile.sh: $N lines of one patient: ${t_one} ms; of $N patients: ${t_many} ms"
-check "one patient's $N identical lines cost at most 4x $N patients' (${t_one} ms vs ${t_many} ms)" \
-	[ "$t_one" -le $((4 * t_many + 20)) ]
+# How long the one patient's lines take against the spread-out case is a
+# figure, not a check (a busy machine would fail it): `make bench`, row B5b
+# (BENCH_ONLY=B5 sh bench/run.sh build).
 
 # ---- 11. two departments whose names make one file name get a worklist each
 st DA cashier '内科/一' da1
@@ -665,8 +654,8 @@ check "two worklists, the second with -2: $(tr '\n' ' ' <"$T/wls")" \
 	[ "$(tr '\n' ' ' <"$T/wls")" = "内科_一-2.csv 内科_一-2.txt 内科_一.csv 内科_一.txt " ]
 check "内科_一.csv holds 内科/一's line" grep -q 'BL-DA-' "$T/rdept/worklists/内科_一.csv"
 check "内科_一-2.csv holds 内科_一's line" grep -q 'BL-DB-' "$T/rdept/worklists/内科_一-2.csv"
-check "each worklist holds one line" [ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一.csv")" = 1 ] && \
-	[ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一-2.csv")" = 1 ]
+check "内科_一.csv holds one line" [ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一.csv")" = 1 ]
+check "内科_一-2.csv holds one line" [ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一-2.csv")" = 1 ]
 
 # ---- 5. bad input: exit 2, the file (and row, column) named, no patient, nothing written
 tree "$T/r1" >"$T/r1.tree"

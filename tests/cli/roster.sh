@@ -57,7 +57,7 @@ B4=$(sed -n 2p "$T/er4.pub")
 
 # The key id we compute is minisign's: minisign names it when a signature
 # made with another key is checked against this public key.
-if command -v minisign >/dev/null 2>&1; then
+if need minisign; then
 	if minisign -G -W -p "$T/other.pub" -s "$T/other.key" >/dev/null 2>&1 &&
 		printf 'x\n' >"$T/x.txt" && minisign -S -W -s "$T/other.key" -m "$T/x.txt" >/dev/null 2>&1; then
 		minisign -V -p "$T/opd1.pub" -m "$T/x.txt" >"$T/out" 2>&1

@@ -28,7 +28,7 @@ DBPK=$(sqlite3 "$BULU_HOME/journal.db" "SELECT lower(hex(pubkey)) FROM station")
 [ "$PK" = "$DBPK" ] && ok || fail "the printed key $PK is not the journal's $DBPK"
 sqlite3 "$BULU_HOME/journal.db" "SELECT json_extract(body, '$.pubkey') FROM entries WHERE seq = 1" |
 	grep -qx "$PK" && ok || fail "the first entry does not bind the printed key"
-if command -v b2sum >/dev/null 2>&1; then
+if need b2sum; then
 	WANT=$(tail -c 32 "$T/pub.bin" | b2sum -l 256 | cut -c1-16)
 	[ "$KEYID" = "$WANT" ] && ok || fail "key id $KEYID is not BLAKE2b-256(pk)[0..8] = $WANT"
 fi
@@ -42,7 +42,7 @@ grep -q '^station: ST1$' "$T/out" && grep -q '^last_seq: 1$' "$T/out" && ok || f
 
 # The stock minisign checks a signature made with the station's secret key
 # (an ED prehashed signature, minisign's default) against our public key.
-if command -v minisign >/dev/null 2>&1 && python3 -c 'import cryptography' 2>/dev/null; then
+if need minisign python3 py:cryptography; then
 	printf 'a file a station signed\n' >"$T/signed.txt"
 	if python3 - "$BULU_HOME/secret.key" "$T/signed.txt" "$KEYID" >"$T/signed.txt.minisig" <<'EOF'
 import base64, hashlib, sys
@@ -69,8 +69,6 @@ EOF
 	else
 		fail "could not sign with the station's secret key"
 	fi
-else
-	echo "station: minisign or python3 cryptography missing: the minisign round trip was skipped" >&2
 fi
 
 # --- the secret key file ----------------------------------------------------
@@ -182,7 +180,7 @@ BULU_PASSPHRASE_FILE="$T/wrong" expect 2 bulu outage start --at "2026-11-21 08:3
 grep -q 'passphrase' "$T/err" && ok || fail "wrong passphrase: message: $(cat "$T/err")"
 [ -s "$T/out" ] && fail "wrong passphrase: something was reported saved" || ok
 BULU_PASSPHRASE_FILE="$T/nonexistent" expect 2 bulu outage start --at "2026-11-21 08:30"
-if command -v setsid >/dev/null 2>&1; then
+if need setsid; then
 	# No passphrase file and no terminal: refused, not hung.
 	expect 2 setsid -w "$BULU" outage start --at "2026-11-21 08:30" </dev/null
 fi

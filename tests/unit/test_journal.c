@@ -9,6 +9,10 @@
  * journal that is merely ahead of it (a crash between commit and head
  * update) go on, survives a torn slot, and journal_accept_restore() is the
  * deliberate way past a restore; a secret key readable by others is refused.
+ * Verification fails on a journal edited from outside (triggers lifted):
+ * a changed body (bad hash), a wrong prev_hash (bad link), a borrowed
+ * signature (also on the parallel path, the first bad seq named), a missing
+ * seq, a removed last entry, dropped triggers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -464,6 +468,108 @@ static void test_passphrase(void **state)
 	journal_close(j);
 }
 
+/* Run SQL on journal.db with the append-only triggers lifted for it and put
+ * back as they were: an edit from outside bulu, which only verification can
+ * catch. */
+static void tamper(const struct fixture *f, const char *sql)
+{
+	char path[300], *err = NULL, *all = NULL;
+	sqlite3 *db = NULL;
+	path_in(f, "journal.db", path, sizeof path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	all = sqlite3_mprintf(
+		"BEGIN; DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete; %s; "
+		"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries BEGIN SELECT RAISE(ABORT, "
+		"'journal entries are append-only: a correction is a new entry (bulu capture void)'); END; "
+		"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries BEGIN SELECT RAISE(ABORT, "
+		"'journal entries are append-only: a correction is a new entry (bulu capture void)'); END; COMMIT;",
+		sql);
+	if (sqlite3_exec(db, all, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("tamper: %s", err);
+	sqlite3_free(all);
+	sqlite3_close(db);
+}
+
+/* Verification fails, exit-3 style, naming the first bad seq and why; the
+ * count is what verified before it. */
+static void assert_fails_at(const struct fixture *f, int64_t seq, const char *why)
+{
+	int64_t n = -1;
+	bulu_err e = {0};
+	char want[64];
+	assert_int_equal(verify(f, &n, &e), BULU_INTEGRITY);
+	snprintf(want, sizeof want, "seq %lld:", (long long)seq);
+	if (!strstr(e.msg, want) || !strstr(e.msg, why))
+		fail_msg("verify message '%s' lacks '%s' or '%s'", e.msg, want, why);
+	assert_int_equal(n, seq - 1);
+}
+
+/* 300 notes after the genesis entry: seq 2..301, note n at seq n + 2; more
+ * than 256 entries, so signatures are checked on all cores. */
+#define NOTES 300
+
+static void test_verify_fails_bad_hash(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, NOTES, "v");
+	assert_verifies(f, NOTES + 1);
+	tamper(f, "UPDATE entries SET body = replace(body, '\"n\":100,', '\"n\":101,') WHERE seq = 102");
+	assert_int_equal(sql_int(f, "SELECT count(*) FROM entries WHERE body LIKE '%\"n\":101,%'"), 2);
+	assert_fails_at(f, 102, "its hash does not match its stored fields");
+}
+
+static void test_verify_fails_bad_link(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, NOTES, "v");
+	/* seq 150 linked to seq 148 instead of 149 */
+	tamper(f, "UPDATE entries SET prev_hash = (SELECT hash FROM entries WHERE seq = 148) WHERE seq = 150");
+	assert_fails_at(f, 150, "prev_hash does not link");
+}
+
+static void test_verify_fails_bad_signature(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, NOTES, "v");
+	/* two bad signatures in different threads' ranges: the first is named */
+	tamper(f, "UPDATE entries SET sig = (SELECT sig FROM entries WHERE seq = 2) WHERE seq IN (200, 290)");
+	assert_fails_at(f, 200, "signature does not verify");
+	/* the genesis entry's own signature */
+	tamper(f, "UPDATE entries SET sig = (SELECT sig FROM entries WHERE seq = 3) WHERE seq = 1");
+	assert_fails_at(f, 1, "signature does not verify");
+}
+
+static void test_verify_fails_gap_and_triggers(void **state)
+{
+	struct fixture *f = *state;
+	char path[300], *err = NULL;
+	sqlite3 *db = NULL;
+	add_notes(f, NOTES, "v");
+	tamper(f, "DELETE FROM entries WHERE seq = 301");
+	/* a removed last entry: the chain is whole, the head record tells */
+	int64_t n = -1;
+	bulu_err e = {0};
+	assert_int_equal(verify(f, &n, &e), BULU_INTEGRITY);
+	if (!strstr(e.msg, "intact up to seq 300") || !strstr(e.msg, "saved seq 301"))
+		fail_msg("verify message: %s", e.msg);
+	tamper(f, "DELETE FROM entries WHERE seq = 77");
+	assert_fails_at(f, 77, "seq 77 is missing");
+	/* an intact chain whose triggers were dropped */
+	struct fixture g = *f;
+	snprintf(g.dir, sizeof g.dir, "%s/st2", f->root);
+	if (journal_create(g.dir, "T2", "门诊收费", "cashier", NULL, &e) != BULU_OK)
+		fail_msg("journal_create: %s", e.msg);
+	assert_verifies(&g, 1);
+	path_in(&g, "journal.db", path, sizeof path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, "DROP TRIGGER entries_no_delete", NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("drop trigger: %s", err);
+	sqlite3_close(db);
+	assert_int_equal(verify(&g, &n, &e), BULU_INTEGRITY);
+	if (!strstr(e.msg, "triggers"))
+		fail_msg("verify message: %s", e.msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +581,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ahead_of_head_allowed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key_readable_by_others_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_passphrase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_bad_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_bad_link, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_bad_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_gap_and_triggers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,7 +39,8 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
 
 # cli/main.c is the program; everything else, the command functions and the
-# CLI helpers included, goes into libbulu.a so tests and tools can link it.
+# helpers they share (core/cmd.c) included, goes into libbulu.a so tests and
+# tools can link it.
 LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c sim/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
 SCHEMAS = $(sort $(wildcard schemas/*.sql))

@@ -1,6 +1,9 @@
 /*
- * util.c - what every command does the same way: report a failure, a usage
- * error, or its help text.  Messages go to stderr, data to stdout.
+ * cmd.c - what every command does the same way, whichever part it lives in:
+ * report a failure, a usage error, or its help text; pick the operator and
+ * the output format; write CSV cells.  Messages go to stderr, data to
+ * stdout.  Moved here from cli/ so that the parts never call into the
+ * program's front door (scripts/deps.sh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bulu/cli.h"
+#include "bulu/cmd.h"
 
 int cli_verbose;
 

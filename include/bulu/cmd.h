@@ -1,0 +1,42 @@
+/*
+ * cmd.h - what every command does the same way (core/cmd.c): report a
+ * failure, a usage error or its help text, pick the operator and the
+ * output format, write CSV cells.  Messages go to stderr, data to stdout.
+ * The names keep their cli_ prefix: they are the command layer's helpers,
+ * shared by every part's commands, and live in core/ so that no part calls
+ * into cli/ (the program's front door).
+ */
+#ifndef BULU_CMD_H
+#define BULU_CMD_H
+
+#include "bulu/buf.h"
+#include "bulu/err.h"
+
+/* Print "bulu: MESSAGE" on stderr (if e->msg is set) and return e->code. */
+int cli_fail(const bulu_err *e);
+/* Print "bulu: CMD: MESSAGE" and "Try 'CMD --help'." on stderr; return 2. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Print a usage text on stdout and return 0 (for --help). */
+int cli_help(const char *text);
+/* 1 when stderr is a terminal and progress may be shown. */
+int cli_progress_wanted(void);
+/* Who is recording: given (--operator), else $BULU_OPERATOR, else for
+ * housekeeping commands (admin != 0) the login name.  NULL when a capture
+ * has none: captures must be attributable. */
+const char *cli_operator(const char *given, int admin);
+/* Output formats of --format. */
+enum cli_format { CLI_TABLE = 1, CLI_CSV = 2, CLI_JSON = 4 };
+/* Parse --format's argument among the allowed formats (a mask of
+ * cli_format).  Returns 0, or a usage error (2) naming the choices. */
+int cli_format(const char *cmd, const char *arg, unsigned allowed,
+               enum cli_format *out);
+/* One CSV cell (RFC 4180: quoted when it must be), then ',' or, after the
+ * last cell of a row, CRLF: appended to o, or printed on stdout. */
+void cli_csv_cell(buf *o, const char *s, int last);
+void cli_csv_field(const char *s, int last);
+
+/* 1 if --verbose/-v or BULU_VERBOSE=1: messages may name patient data. */
+extern int cli_verbose;
+
+#endif

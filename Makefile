@@ -36,7 +36,7 @@ endif
 CPPFLAGS += -Iinclude -I$(BUILD)/gen -Icli -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 CFLAGS += -std=c11 $(WARN) $(OPT) $(SANFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lpthread
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lzint -lpthread
 
 # cli/main.c is the program; everything else, the command functions and the
 # helpers they share (core/cmd.c) included, goes into libbulu.a so tests and

@@ -8,12 +8,13 @@
 #include <string.h>
 
 #include "bulu/cli.h"
+#include "bulu/clock.h"
 #include "bulu/journal.h"
 #include "bulu/text.h"
 
 static const char init_usage[] =
 	"usage: bulu station init --station ID --dept DEPT --role ROLE [--dir DIR]\n"
-	"                         [--passphrase-file FILE]\n"
+	"                         [--tz ZONE] [--passphrase-file FILE]\n"
 	"\n"
 	"Make a capture station in DIR: an Ed25519 key pair (secret.key, mode 0600;\n"
 	"public.key in minisign's format), journal.db with its first entry naming the\n"
@@ -22,7 +23,11 @@ static const char init_usage[] =
 	"references BL-ID-SEQ).  ROLE is what the station does, e.g. cashier,\n"
 	"pharmacy, ward, exam, registration.  With --passphrase-file the secret key\n"
 	"is encrypted under the file's first line (Argon2id); every later write then\n"
-	"needs it, from BULU_PASSPHRASE_FILE or the terminal.\n";
+	"needs it, from BULU_PASSPHRASE_FILE or the terminal.\n"
+	"--tz is the station's time zone, kept with it: an offset (+08:00) or a zone\n"
+	"name (Asia/Shanghai); default the machine's ($TZ, else /etc/localtime).\n"
+	"Times the station records, shows and prints are in that zone, even when the\n"
+	"machine later runs with no TZ or another one.\n";
 
 static const char pubkey_usage[] =
 	"usage: bulu station pubkey [--dir DIR]\n"
@@ -33,7 +38,7 @@ static const char pubkey_usage[] =
 static const char info_usage[] =
 	"usage: bulu station info [--dir DIR]\n"
 	"\n"
-	"Print the station id, department, role, directory, last seq and the open\n"
+	"Print the station id, department, role, time zone, directory, last seq and the open\n"
 	"outage episode, one `name: value` per line.\n";
 
 int cmd_station_init(int argc, char **argv)
@@ -41,9 +46,10 @@ int cmd_station_init(int argc, char **argv)
 	static const struct option opts[] = {
 		{"station", required_argument, 0, 's'}, {"dept", required_argument, 0, 'd'},
 		{"role", required_argument, 0, 'r'},    {"dir", required_argument, 0, 'D'},
-		{"passphrase-file", required_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
+		{"passphrase-file", required_argument, 0, 'p'}, {"tz", required_argument, 0, 'z'},
+		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0}};
-	const char *station = NULL, *dept = NULL, *role = NULL, *dir = NULL, *pfile = NULL;
+	const char *station = NULL, *dept = NULL, *role = NULL, *dir = NULL, *pfile = NULL, *tz = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -53,6 +59,7 @@ int cmd_station_init(int argc, char **argv)
 		case 'r': role = optarg; break;
 		case 'D': dir = optarg; break;
 		case 'p': pfile = optarg; break;
+		case 'z': tz = optarg; break;
 		case 'h': return cli_help(init_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -62,6 +69,9 @@ int cmd_station_init(int argc, char **argv)
 	if (!station || !dept || !role || !*dept || !*role)
 		return cli_usage(argv[0], "--station, --dept and --role are required");
 	bulu_err e = {0};
+	char zone[CLOCK_ZONE_MAX];
+	if (tz && clock_zone_parse(tz, zone) != 0)
+		return cli_usage(argv[0], "--tz '%s' is neither an offset (+08:00) nor a zone name (Asia/Shanghai)", tz);
 	char pass[256] = "";
 	if (pfile) {
 		char *text = NULL;
@@ -75,7 +85,7 @@ int cmd_station_init(int argc, char **argv)
 			return BULU_BADINPUT;
 		}
 	}
-	if (journal_create(dir, station, dept, role, pass, &e) != BULU_OK)
+	if (journal_create_tz(dir, station, dept, role, tz ? zone : NULL, pass, &e) != BULU_OK)
 		return cli_fail(&e);
 	memset(pass, 0, sizeof pass);
 	journal *j = NULL;
@@ -84,7 +94,8 @@ int cmd_station_init(int argc, char **argv)
 	char text[512], comment[128];
 	snprintf(comment, sizeof comment, "bulu station %s public key", station);
 	keys_minisign_pubkey(journal_pubkey(j), comment, text, sizeof text);
-	fprintf(stderr, "bulu: station %s (%s, %s) made in %s\n", station, dept, role, journal_dir(j));
+	fprintf(stderr, "bulu: station %s (%s, %s, time zone %s) made in %s\n", station, dept, role,
+		journal_tz(j), journal_dir(j));
 	fputs(text, stdout);
 	journal_close(j);
 	return BULU_OK;
@@ -145,8 +156,9 @@ int cmd_station_info(int argc, char **argv)
 	if (journal_open(dir, JOURNAL_READ, &j, &e) != BULU_OK)
 		return cli_fail(&e);
 	journal_episode(j, ep, &drill, &e);
-	printf("station: %s\ndept: %s\nrole: %s\ndir: %s\nlast_seq: %lld\nepisode: %s%s\n",
-	       journal_station(j), journal_dept(j), journal_role(j), journal_dir(j),
+	printf("station: %s\ndept: %s\nrole: %s\ntz: %s\ndir: %s\nlast_seq: %lld\nepisode: %s%s\n",
+	       journal_station(j), journal_dept(j), journal_role(j),
+	       *journal_tz(j) ? journal_tz(j) : "(the machine's)", journal_dir(j),
 	       (long long)journal_last_seq(j), *ep ? ep : "(none)", drill ? " (drill)" : "");
 	journal_close(j);
 	return BULU_OK;

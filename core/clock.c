@@ -1,13 +1,16 @@
 /*
- * clock.c - station wall-clock time as ISO-8601 with offset, and parsing of
- * the times people type.  Invariant: every normalised time bulu writes has
- * the form YYYY-MM-DDTHH:MM:SS+HH:MM (or -HH:MM), 25 bytes.
+ * clock.c - station wall-clock time as ISO-8601 with offset, parsing of the
+ * times people type, and the station's time zone.  Invariant: every
+ * normalised time bulu writes has the form YYYY-MM-DDTHH:MM:SS+HH:MM (or
+ * -HH:MM), 25 bytes.  "Local" is the station's zone once a journal is open
+ * (clock_use_zone sets TZ to it), whatever the machine's TZ says.
  */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bulu/clock.h"
 
@@ -184,4 +187,128 @@ long long clock_epoch(const char *iso)
 	long long t = clock_days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + se;
 	long long off = oh * 3600LL + om * 60LL;
 	return iso[19] == '+' ? t - off : t + off;
+}
+
+/* "+08:00" from a typed offset: +8, +08, +0800, +08:00 (and '-'). */
+static int offset_parse(const char *s, char out[CLOCK_ZONE_MAX])
+{
+	const char *p = s + 1;
+	int h = 0, m = 0, nd = 0;
+	while (isdigit((unsigned char)*p) && nd < 2) {
+		h = h * 10 + (*p++ - '0');
+		nd++;
+	}
+	if (nd == 0)
+		return -1;
+	if (*p == ':')
+		p++;
+	if (*p) {
+		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) || p[2])
+			return -1;
+		m = (p[0] - '0') * 10 + (p[1] - '0');
+	}
+	if (h > 14 || m > 59 || (h == 14 && m > 0))
+		return -1;
+	snprintf(out, CLOCK_ZONE_MAX, "%c%02d:%02d", *s, h, m);
+	return 0;
+}
+
+static int zoneinfo_has(const char *name)
+{
+	size_t n = strlen(name);
+	if (n == 0 || n >= CLOCK_ZONE_MAX || name[0] == '/' || strstr(name, ".."))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!(isalnum((unsigned char)c) || c == '/' || c == '_' || c == '-' || c == '+'))
+			return 0;
+	}
+	const char *dir = getenv("TZDIR");
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	char magic[4] = {0};
+	size_t got = fread(magic, 1, 4, f);
+	fclose(f);
+	return got == 4 && memcmp(magic, "TZif", 4) == 0;
+}
+
+int clock_zone_parse(const char *s, char out[CLOCK_ZONE_MAX])
+{
+	if (!s || !*s)
+		return -1;
+	if (s[0] == '+' || s[0] == '-')
+		return offset_parse(s, out);
+	if (strcmp(s, "UTC") == 0 || strcmp(s, "Z") == 0) {
+		snprintf(out, CLOCK_ZONE_MAX, "UTC");
+		return 0;
+	}
+	if (!zoneinfo_has(s))
+		return -1;
+	snprintf(out, CLOCK_ZONE_MAX, "%s", s);
+	return 0;
+}
+
+void clock_zone_default(char out[CLOCK_ZONE_MAX])
+{
+	const char *tz = getenv("TZ");
+	if (tz && *tz == ':')
+		tz++;
+	if (tz && *tz && clock_zone_parse(tz, out) == 0)
+		return;
+	if (!tz || !*tz) {
+		char link[512];
+		ssize_t n = readlink("/etc/localtime", link, sizeof link - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			const char *z = strstr(link, "zoneinfo/");
+			if (z && clock_zone_parse(z + 9, out) == 0)
+				return;
+		}
+	}
+	time_t t = time(NULL);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	long off = tm.tm_gmtoff, a = off < 0 ? -off : off;
+	snprintf(out, CLOCK_ZONE_MAX, "%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600 % 100, a % 3600 / 60);
+}
+
+int clock_use_zone(const char *zone)
+{
+	char tz[CLOCK_ZONE_MAX + 16];
+	if (!zone || !*zone)
+		return 0;
+	if (zone[0] == '+' || zone[0] == '-') {
+		if (strlen(zone) != 6 || zone[3] != ':')
+			return -1;
+		/* POSIX TZ counts west of Greenwich: UTC+08:00 is "<+0800>-08:00" */
+		snprintf(tz, sizeof tz, "<%c%.2s%.2s>%c%.5s", zone[0], zone + 1, zone + 4,
+			 zone[0] == '+' ? '-' : '+', zone + 1);
+	} else if (strcmp(zone, "UTC") == 0) {
+		snprintf(tz, sizeof tz, "UTC0");
+	} else {
+		snprintf(tz, sizeof tz, "%s", zone);
+	}
+	const char *cur = getenv("TZ");
+	if (cur && strcmp(cur, tz) == 0)
+		return 0;
+	if (setenv("TZ", tz, 1) != 0)
+		return -1;
+	tzset();
+	return 0;
+}
+
+int clock_local(const char *iso, char out[CLOCK_ISO_MAX])
+{
+	long long t = clock_epoch(iso);
+	if (t == -1 && strcmp(iso, "1969-12-31T23:59:59+00:00") != 0)
+		return -1;
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm))
+		return -1;
+	format_tm(&tm, tm.tm_gmtoff, out);
+	return 0;
 }

@@ -139,6 +139,16 @@ static int load_station(journal *j, bulu_err *e)
 		memcpy(j->pk, sqlite3_column_blob(st, 3), KEY_PK_BYTES);
 	}
 	sqlite3_finalize(st);
+	/* The station's zone; a station made before the zone was kept has no
+	 * tz column and keeps the machine's zone. */
+	j->tz[0] = '\0';
+	if (rc == BULU_OK && sqlite3_prepare_v2(j->db, "SELECT tz FROM station", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			snprintf(j->tz, sizeof j->tz, "%s", (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+		if (clock_use_zone(j->tz) != 0)
+			rc = bulu_errf(e, BULU_INTEGRITY, "%s/journal.db: the station's time zone '%s' is not a zone", j->dir, j->tz);
+	}
 	return rc;
 }
 
@@ -295,6 +305,7 @@ const char *journal_dir(journal *j) { return j->dir; }
 const char *journal_station(journal *j) { return j->station; }
 const char *journal_dept(journal *j) { return j->dept; }
 const char *journal_role(journal *j) { return j->role; }
+const char *journal_tz(journal *j) { return j->tz; }
 const uint8_t *journal_pubkey(journal *j) { return j->pk; }
 const keypair *journal_keypair(journal *j) { return j->writable ? &j->kp : NULL; }
 int64_t journal_last_seq(journal *j) { return j->last_seq; }
@@ -556,7 +567,7 @@ void journal_rollback(journal *j)
 }
 
 static int create_files(journal *j, const char *station, const char *dept,
-			const char *role, const char *passphrase, bulu_err *e)
+			const char *role, const char *tz, const char *passphrase, bulu_err *e)
 {
 	char path[PATH_MAX], text[512], now[CLOCK_ISO_MAX];
 	int rc = keys_generate(&j->kp, e);
@@ -578,15 +589,17 @@ static int create_files(journal *j, const char *station, const char *dept,
 	    exec(j, "PRAGMA user_version = 1", e) || exec(j, "BEGIN IMMEDIATE", e) ||
 	    exec(j, schema_journal_sql, e))
 		return e->code;
+	clock_use_zone(tz);
 	clock_now_iso(now);
 	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(j->db, "INSERT INTO station (one, id, dept, role, pubkey, created_at) "
-				  "VALUES (1, ?, ?, ?, ?, ?)", -1, &st, NULL);
+	sqlite3_prepare_v2(j->db, "INSERT INTO station (one, id, dept, role, pubkey, created_at, tz) "
+				  "VALUES (1, ?, ?, ?, ?, ?, ?)", -1, &st, NULL);
 	sqlite3_bind_text(st, 1, station, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, dept, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, role, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 4, j->pk, KEY_PK_BYTES, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, tz, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? BULU_OK : journal_sqlerr(j, e, "journal.db");
 	sqlite3_finalize(st);
 	if (rc != BULU_OK)
@@ -594,6 +607,7 @@ static int create_files(journal *j, const char *station, const char *dept,
 	snprintf(j->station, sizeof j->station, "%s", station);
 	snprintf(j->dept, sizeof j->dept, "%s", dept);
 	snprintf(j->role, sizeof j->role, "%s", role);
+	snprintf(j->tz, sizeof j->tz, "%s", tz);
 	j->in_txn = 1;
 	j->writable = 1;
 	char pkhex[2 * KEY_PK_BYTES + 1];
@@ -635,6 +649,18 @@ int journal_station_id_ok(const char *s)
 int journal_create(const char *dir, const char *station, const char *dept,
 		   const char *role, const char *passphrase, bulu_err *e)
 {
+	return journal_create_tz(dir, station, dept, role, NULL, passphrase, e);
+}
+
+int journal_create_tz(const char *dir, const char *station, const char *dept,
+		      const char *role, const char *tz, const char *passphrase, bulu_err *e)
+{
+	char zone[CLOCK_ZONE_MAX];
+	if (!tz || !*tz)
+		clock_zone_default(zone);
+	else if (clock_zone_parse(tz, zone) != 0)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "time zone '%s' is neither an offset (+08:00) nor a zone name (Asia/Shanghai)", tz);
 	if (!journal_station_id_ok(station))
 		return bulu_errf(e, BULU_BADINPUT,
 				 "station id must be 1-32 letters, digits or '_' (it appears in "
@@ -653,7 +679,7 @@ int journal_create(const char *dir, const char *station, const char *dept,
 		rc = bulu_errf(e, BULU_BADINPUT, "%s already holds a station; a station is never re-initialised", j->dir);
 		goto done;
 	}
-	rc = create_files(j, station, dept, role, passphrase, e);
+	rc = create_files(j, station, dept, role, zone, passphrase, e);
 	if (rc != BULU_OK) {
 		static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm",
 						    "secret.key", "public.key", "head"};

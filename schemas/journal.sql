@@ -13,7 +13,8 @@ CREATE TABLE station (
     dept       TEXT NOT NULL,
     role       TEXT NOT NULL,
     pubkey     BLOB NOT NULL CHECK (length(pubkey) = 32),
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    tz         TEXT NOT NULL DEFAULT ''             -- the station's time zone: +08:00, Asia/Shanghai, ...
 );
 
 CREATE TRIGGER station_no_update BEFORE UPDATE ON station

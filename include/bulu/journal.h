@@ -43,6 +43,12 @@ int journal_default_dir(const char *dir, char *out, size_t n, bulu_err *e);
  */
 int journal_create(const char *dir, const char *station, const char *dept,
                    const char *role, const char *passphrase, bulu_err *e);
+/* The same, keeping the station's time zone tz (clock_zone_parse; NULL or
+ * "" for the machine's, clock_zone_default) in the station record.  Every
+ * later journal_open() makes it the process's local time (clock_use_zone). */
+int journal_create_tz(const char *dir, const char *station, const char *dept,
+                      const char *role, const char *tz, const char *passphrase,
+                      bulu_err *e);
 
 /* Open an existing station.  JOURNAL_WRITE loads the secret key (refused,
  * BULU_INTEGRITY, if others may read it); journal_begin() then refuses
@@ -58,6 +64,9 @@ const char *journal_dir(journal *j);
 const char *journal_station(journal *j);
 const char *journal_dept(journal *j);
 const char *journal_role(journal *j);
+/* The station's time zone ("+08:00", "Asia/Shanghai"); "" for a station
+ * made before zones were kept (the machine's zone is used). */
+const char *journal_tz(journal *j);
 const uint8_t *journal_pubkey(journal *j);
 /* The station's key pair (secret half loaded): JOURNAL_WRITE only, else NULL. */
 const keypair *journal_keypair(journal *j);

@@ -7,6 +7,9 @@
  * the form through capture_form_append(), commit durably, and only then
  * print "saved BL-STATION-SEQ KIND" as the first line on stdout - a crash
  * before that line means the form was not saved, after it means it was.
+ * A requisition printed on stdout (the printer's stream) has that line on
+ * stderr instead, so the paper carries the form alone; a print that fails
+ * after the save exits 1 saying the form IS saved, never "nothing saved".
  * A refusal names the flag at fault and never the patient.
  */
 #include <stdio.h>
@@ -163,13 +166,21 @@ static int capture(int argc, char **argv, const char *kind)
 	}
 	char ref[96];
 	entry_ref(ref, sizeof ref, journal_station(j), seq);
-	printf("saved %s %s\n", ref, kind);
-	fflush(stdout);
-	summary(j, seq);
+	if (a.print && !a.no_print && !a.print_file) {
+		/* the form goes to stdout, the printer's stream: the saved line
+		 * and the summary go to stderr */
+		fprintf(stderr, "saved %s %s\n", ref, kind);
+	} else {
+		printf("saved %s %s\n", ref, kind);
+		fflush(stdout);
+		summary(j, seq);
+	}
 	rc = print_after(j, seq, &a, &e);
 	if (rc != BULU_OK) {
-		fprintf(stderr, "bulu: %s is saved, but the printable form failed: %s\n", ref, e.msg);
-		rc = BULU_SYSTEM;
+		fprintf(stderr, "bulu: %s IS SAVED (do not capture it again), but its printed form failed: %s\n"
+				"bulu: print it with: bulu print requisition %s\n",
+			ref, e.msg, ref);
+		rc = BULU_FINDINGS;
 	}
 done:
 	capture_ctx_close(c);

@@ -9,12 +9,15 @@
  *
  * Invariants: columns line up in display width (CJK characters take two
  * columns, text_width), so the form reads straight on a terminal or a
- * fixed-width printer; patient data appears here only because the paper
- * form needs it - never in a message.
+ * fixed-width printer; times are the station's (clock_local), whatever the
+ * machine's TZ; a bed not in the entry is a blank to fill by hand; patient
+ * data appears here only because the paper form needs it - never in a
+ * message.  The HTML forms with barcodes are printout.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "bulu/clock.h"
 #include "bulu/print.h"
 #include "bulu/text.h"
 
@@ -30,9 +33,19 @@ static const char *const heads[NCOL] = {"序号 No.", "编码 Code", "药品名�
 
 struct header {
 	char ref[96];
-	const char *label[8], *value[8];
+	const char *label[10], *value[10];
 	int n;
 };
+
+/* "2026-11-21 09:05:00 +08:00": a stored time in the station's zone. */
+static void local_time(const char *iso, char out[CLOCK_ISO_MAX])
+{
+	char loc[CLOCK_ISO_MAX];
+	if (clock_local(iso, loc) != 0)
+		snprintf(out, CLOCK_ISO_MAX, "%s", iso);
+	else
+		snprintf(out, CLOCK_ISO_MAX, "%.10s %.8s %s", loc, loc + 11, loc + 19);
+}
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -90,7 +103,7 @@ static int table_pass(sqlite3_stmt *ln, FILE *out, size_t w[NCOL], int measure)
 
 static void print_copy(FILE *out, int copy, const struct header *h, sqlite3_stmt *ln,
 		       size_t w[NCOL], size_t width, const char *op, const char *at,
-		       size_t nitems)
+		       const char *note, size_t nitems)
 {
 	size_t lw = 0;
 	for (int i = 0; i < h->n; i++)
@@ -112,6 +125,8 @@ static void print_copy(FILE *out, int copy, const struct header *h, sqlite3_stmt
 	table_pass(ln, out, w, 0);
 	rule(out, '-', width);
 	fprintf(out, "共 %zu 项 (items)\n", nitems);
+	if (note && *note)
+		fprintf(out, "备注 Note: %s\n", note);
 	fprintf(out, "录入 Operator: %s    站点时间 Station time: %s\n", op, at);
 	fprintf(out, "\n请领护士 Nurse: ____________  发药药师 Pharmacist: ____________  "
 		     "核对 Checked: ____________\n");
@@ -127,7 +142,8 @@ int print_requisition(journal *j, int64_t seq, FILE *out, bulu_err *e)
 			       " json_extract(body, '$.dept'), json_extract(body, '$.patient_name'),"
 			       " json_extract(body, '$.patient_id'), json_extract(body, '$.fee_type'),"
 			       " json_extract(body, '$.request_no'), json_extract(body, '$.occurred_at'),"
-			       " json_array_length(body, '$.lines')"
+			       " json_array_length(body, '$.lines'), json_extract(body, '$.doctor'),"
+			       " json_extract(body, '$.bed'), json_extract(body, '$.note')"
 			       " FROM entries WHERE seq = ?1",
 			       -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(db,
@@ -149,13 +165,18 @@ int print_requisition(journal *j, int64_t seq, FILE *out, bulu_err *e)
 	struct header h;
 	memset(&h, 0, sizeof h);
 	entry_ref(h.ref, sizeof h.ref, journal_station(j), seq);
-	const char *labels[] = {"补录号 Ref:", "病区 Ward/dept:", "姓名 Patient:",
-				"住院号 Inpatient no.:", "费别 Fee category:", "请领单号 Form no.:",
-				"开单时间 Written at:"};
-	const char *values[] = {h.ref, col_text(st, 3), col_text(st, 4), col_text(st, 5),
-				col_text(st, 6), col_text(st, 7), col_text(st, 8)};
-	for (int i = 0; i < 7; i++) {
-		if (i >= 5 && !*values[i])
+	char written[CLOCK_ISO_MAX] = "", at[CLOCK_ISO_MAX];
+	if (*col_text(st, 8))
+		local_time(col_text(st, 8), written);
+	local_time(col_text(st, 1), at);
+	const char *bed = *col_text(st, 11) ? col_text(st, 11) : "________";
+	const char *labels[] = {"补录号 Ref:", "病区 Ward/dept:", "床号 Bed:", "姓名 Patient:",
+				"住院号 Inpatient no.:", "费别 Fee category:", "医生 Doctor:",
+				"请领单号 Form no.:", "开单时间 Written at:"};
+	const char *values[] = {h.ref, col_text(st, 3), bed, col_text(st, 4), col_text(st, 5),
+				col_text(st, 6), col_text(st, 10), col_text(st, 7), written};
+	for (int i = 0; i < 9; i++) {
+		if (i >= 6 && !*values[i])
 			continue; /* optional rows */
 		h.label[h.n] = labels[i];
 		h.value[h.n++] = values[i];
@@ -176,7 +197,7 @@ int print_requisition(journal *j, int64_t seq, FILE *out, bulu_err *e)
 	for (int copy = 0; copy < 2; copy++) {
 		if (copy)
 			fprintf(out, "\n- - - - - - - - - - - 沿此线裁开 (cut here) - - - - - - - - - - -\n\n");
-		print_copy(out, copy, &h, ln, w, width, col_text(st, 2), col_text(st, 1), nitems);
+		print_copy(out, copy, &h, ln, w, width, col_text(st, 2), at, col_text(st, 12), nitems);
 	}
 	if (fflush(out) != 0 || ferror(out))
 		rc = bulu_errf(e, BULU_SYSTEM, "cannot write the printable form");

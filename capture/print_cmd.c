@@ -11,8 +11,8 @@
  *
  * Invariants: the page goes to --out FILE (written whole, atomically) or
  * to stdout and nothing else does; messages go to stderr.  A page that could
- * not be written after its print was recorded is reported as such (exit 4),
- * naming the print entry, never as "nothing saved".
+ * not be written after its print was recorded is reported as such (exit 1:
+ * done, with a problem), naming the print entry, never as "nothing saved".
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -163,7 +163,7 @@ static int run(int argc, char **argv, enum printout_form form, const char *usage
 		fprintf(stderr, "bulu: the print is recorded as %s, but the page was not written: %s\n"
 				"bulu: print again (it will be marked 重打)\n",
 			pref, e.msg);
-		rc = BULU_SYSTEM;
+		rc = BULU_FINDINGS;
 		goto done;
 	}
 	if (a.out)

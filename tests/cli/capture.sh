@@ -82,7 +82,8 @@ check "exam: stub no" [ "$(q "SELECT json_extract(body,'$.request_no') FROM entr
 expect 0 bulu capture requisition --patient ZY000101 --name 赵六 --fee-type 医保 --dept 内科一病区 \
 	--item D001:4 --item D003:1
 REQ=$(last)
-check "requisition: saved line first" [ "$(head -1 "$T/out")" = "saved BL-CAS-$REQ requisition" ]
+check "requisition: the saved line on stderr" grep -qx "saved BL-CAS-$REQ requisition" "$T/err"
+check "requisition: nothing but the form on the printer's stream" [ "$(grep -c '^saved' "$T/out")" = 0 ]
 check "requisition: copy 1" grep -q '第一联 病区医嘱补录联 (ward back-fill copy)' "$T/out"
 check "requisition: copy 2" grep -q '第二联 药房发药凭证 (pharmacy dispensing voucher)' "$T/out"
 check "requisition: ref on both copies" [ "$(grep -c "BL-CAS-$REQ\$" "$T/out")" = 2 ]

@@ -9,8 +9,10 @@
 #include <sys/types.h>
 #include "bulu/err.h"
 
-/* Write data to path.tmp.PID (mode), fsync, rename over path, fsync the
- * directory.  On failure the temporary file is removed and path untouched. */
+/* Write data to a new temporary file beside path (path.tmp.RANDOM, created
+ * with O_EXCL | O_NOFOLLOW: a planted file or symlink is never opened), with
+ * mode, fsync, rename over path, fsync the directory.  On failure the
+ * temporary file is removed and path untouched. */
 int fs_write_atomic(const char *path, const void *data, size_t n, mode_t mode,
                     bulu_err *e);
 
@@ -44,5 +46,18 @@ int fs_mkdirs(const char *path, mode_t mode, bulu_err *e);
 
 /* 1 if path exists. */
 int fs_exists(const char *path);
+
+/* Read a whole input file that must be a regular file of at most max bytes
+ * (malloc'd, NUL-terminated): a FIFO, a device (a link to /dev/zero), a
+ * directory or a socket is refused without reading a byte, as is a file
+ * over max (BULU_BADINPUT naming the file, escaped). */
+int fs_read_regular(const char *path, size_t max, char **out, size_t *outlen, bulu_err *e);
+
+/* name made safe to print on one line: control characters, DEL, a
+ * backslash and bytes that are not UTF-8 become \n, \t, \r, \\ or \xHH (so a
+ * newline in a file name cannot forge a log line); cut with "..." to fit n.
+ * Returns out. */
+#define FS_NAME_SHOWN 1024
+const char *fs_name_shown(const char *name, char *out, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
  * claim its signature carries.
  */
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,5 +77,28 @@ int bundle_claim_parse(const char *text, bundle_claim *c)
 	if (c->first < 1 || c->last < c->first || sealed > 1)
 		return -1;
 	c->sealed = (int)sealed;
+	return 0;
+}
+
+int bundle_size_parse(const char *s, size_t *v)
+{
+	uint64_t x = 0;
+	const char *p = s;
+	if (*p < '0' || *p > '9')
+		return -1;
+	while (*p >= '0' && *p <= '9') {
+		if (x > (UINT64_MAX - 9) / 10)
+			return -1;
+		x = x * 10 + (uint64_t)(*p++ - '0');
+	}
+	int shift = 0;
+	switch (*p) {
+	case 'K': case 'k': shift = 10; p++; break;
+	case 'M': case 'm': shift = 20; p++; break;
+	case 'G': case 'g': shift = 30; p++; break;
+	}
+	if (*p != '\0' || x == 0 || x > (SIZE_MAX >> shift))
+		return -1;
+	*v = (size_t)(x << shift);
 	return 0;
 }

@@ -2,16 +2,25 @@
  * check.c - reading one bundle file and deciding what of it may enter the
  * ledger.  Nothing here trusts a byte before its signature says so:
  *
+ *  0. the file and its .minisig are regular files within the limits
+ *     (bundle_limits): a FIFO, a device or a directory is refused without
+ *     reading, and nothing larger than the limit is read;
  *  1. the .minisig parses, its key is in the roster, its trusted comment
  *     (the claim: station, seq range, head hash, file size, sealed) verifies;
- *  2. the file's BLAKE2b-512 verifies against the signature.  If it does
- *     not and the file is shorter than the claimed size, it is a damaged
- *     copy (step 4); any other mismatch is a rejection;
- *  3. whole file: unseal, inflate, open the database read-only in memory,
- *     require exactly the bundle schema and a meta row agreeing with the
- *     claim, then recompute every entry's hash and link, check the seqs run
- *     first..last, the last hash is the claimed head, and verify the head
- *     entry's signature (a verified head authenticates the whole chain);
+ *  2. the file's BLAKE2b-512 verifies against the signature, and its size is
+ *     the claimed one.  If the hash does not verify and the file is shorter
+ *     than the claimed size, it is a damaged copy (step 4); any other
+ *     mismatch is a rejection;
+ *  3. whole file: unseal, inflate (no further than the limit), open the
+ *     database read-only in memory, require exactly the bundle schema and a
+ *     meta row agreeing with the claim, then recompute every entry's hash
+ *     and link, check each entry's size, the seqs run first..last and the
+ *     last hash is the claimed head, and verify every entry's own Ed25519
+ *     signature: the verified head and the links would authenticate the
+ *     entries' fields already, but not the signature bytes stored beside
+ *     them, and the ledger keeps only entries whose signatures verify (so
+ *     two copies that differ in nothing but a signature cannot make the
+ *     ledger depend on which came first: the bad one is rejected);
  *  4. damaged copy: unseal and inflate what can be, read entries in seq
  *     order until the first that fails, checking each one's hash, link and
  *     own signature, and keep that prefix.  The rest of the claimed range
@@ -25,6 +34,7 @@
  * The bytes of a damaged copy are not covered by a signature until each
  * entry is checked, so SQLite reads them in defensive mode with the cell
  * size check on, and nothing but the two bundle tables is accepted.
+ * File names in reasons are escaped (fs_name_shown): a name is not a line.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -39,6 +49,7 @@
 
 #include "bulu/buf.h"
 #include "bulu/bundle.h"
+#include "bulu/fsutil.h"
 #include "bulu/gz.h"
 #include "bulu/text.h"
 
@@ -50,6 +61,12 @@ static void reject(bundle_in *b, const char *fmt, ...)
 	vsnprintf(b->reason, sizeof b->reason, fmt, ap);
 	va_end(ap);
 	b->result = BUNDLE_REJECT;
+}
+
+static int oom(const bundle_in *b, bulu_err *e)
+{
+	char shown[FS_NAME_SHOWN];
+	return bulu_errf(e, BULU_SYSTEM, "out of memory reading %s", fs_name_shown(b->path, shown, sizeof shown));
 }
 
 /* Open an image read-only in memory, defensively.  NULL if SQLite refuses. */
@@ -211,13 +228,21 @@ static int keep_row(bundle_in *b, const entry *en)
 
 /* One row's shape, seq, station, link and hash.  NULL, or why it fails. */
 static const char *row_check(sqlite3_stmt *st, const bundle_claim *c, const uint8_t pk[KEY_PK_BYTES],
-			     int64_t want, const uint8_t *prev, entry *en, char *why, size_t nwhy)
+			     size_t max_entry, int64_t want, const uint8_t *prev, entry *en, char *why, size_t nwhy)
 {
 	uint8_t h[ENTRY_HASH_BYTES] = {0};
 	int shape = journal_entry_from_row(st, en);
-	if (shape == 0)
-		entry_hash(en, h);
-	if (en->seq != want)
+	size_t size = 0;
+	if (shape == 0) {
+		size = strlen(en->kind) + strlen(en->recorded_at) + strlen(en->operator_) + strlen(en->episode) +
+		       en->body_len;
+		if (size <= max_entry)
+			entry_hash(en, h);
+	}
+	if (shape == 0 && en->seq == want && size > max_entry)
+		snprintf(why, nwhy, "entry %" PRId64 " is %zu bytes, over the limit of %zu bytes for one entry",
+			 want, size, max_entry);
+	else if (en->seq != want)
 		snprintf(why, nwhy, "the chain breaks: seq %" PRId64 " follows %" PRId64, en->seq, want - 1);
 	else if (strcmp(en->station, c->station) != 0)
 		snprintf(why, nwhy, "entry %" PRId64 " names another station", want);
@@ -244,7 +269,7 @@ static int is_drill(const char *episode)
 
 /* Step 3: the whole chain of a verified file, kept as rows.  BULU_OK, or
  * BULU_SYSTEM when memory runs out; a bad chain rejects b. */
-static int walk_whole(sqlite3 *db, bundle_in *b, bulu_err *e)
+static int walk_whole(sqlite3 *db, bundle_in *b, size_t max_entry, bulu_err *e)
 {
 	sqlite3_stmt *st = NULL;
 	char why[256];
@@ -258,27 +283,26 @@ static int walk_whole(sqlite3 *db, bundle_in *b, bulu_err *e)
 	}
 	int s;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *bad = row_check(st, &b->claim, b->pk, want, want > b->claim.first ? prev : NULL,
-					    &en, why, sizeof why);
+		const char *bad = row_check(st, &b->claim, b->pk, max_entry, want,
+					    want > b->claim.first ? prev : NULL, &en, why, sizeof why);
 		if (bad) {
 			reject(b, "%s", bad);
 			goto out;
 		}
 		memcpy(prev, en.hash, ENTRY_HASH_BYTES);
 		b->n_drill += is_drill(en.episode);
-		if (want == b->claim.last) {
-			/* The head: its signature authenticates the chain. */
-			if (memcmp(en.hash, b->claim.head, ENTRY_HASH_BYTES) != 0) {
-				reject(b, "its last entry is not the head its signature names");
-				goto out;
-			}
-			if (crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, b->pk) != 0) {
-				reject(b, "the signature of its head entry %" PRId64 " is bad", want);
-				goto out;
-			}
+		if (want == b->claim.last && memcmp(en.hash, b->claim.head, ENTRY_HASH_BYTES) != 0) {
+			reject(b, "its last entry is not the head its signature names");
+			goto out;
+		}
+		/* Every entry's own signature: the ledger holds none that fails. */
+		if (crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, b->pk) != 0) {
+			reject(b, "the signature of entry %" PRId64 " does not verify under %s's key", want,
+			       b->claim.station);
+			goto out;
 		}
 		if (keep_row(b, &en) != 0) {
-			rc = bulu_errf(e, BULU_SYSTEM, "out of memory reading %s", b->path);
+			rc = oom(b, e);
 			goto out;
 		}
 		want++;
@@ -303,7 +327,7 @@ out:
 
 /* Step 4: the verifiable prefix of a damaged copy, each entry's own
  * signature checked too (no verified head stands behind it). */
-static int walk_salvage(sqlite3 *db, bundle_in *b, bulu_err *e)
+static int walk_salvage(sqlite3 *db, bundle_in *b, size_t max_entry, bulu_err *e)
 {
 	sqlite3_stmt *st = NULL;
 	char why[256];
@@ -314,12 +338,12 @@ static int walk_salvage(sqlite3 *db, bundle_in *b, bulu_err *e)
 	if (db && meta_check(db, &b->claim, b->pk) == NULL &&
 	    sqlite3_prepare_v2(db, SELECT_ENTRIES, -1, &st, NULL) == SQLITE_OK) {
 		while (want <= b->claim.last && sqlite3_step(st) == SQLITE_ROW) {
-			if (row_check(st, &b->claim, b->pk, want, want > b->claim.first ? prev : NULL, &en, why,
-				      sizeof why) ||
+			if (row_check(st, &b->claim, b->pk, max_entry, want, want > b->claim.first ? prev : NULL, &en,
+				      why, sizeof why) ||
 			    crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, b->pk) != 0)
 				break;
 			if (keep_row(b, &en) != 0) {
-				rc = bulu_errf(e, BULU_SYSTEM, "out of memory reading %s", b->path);
+				rc = oom(b, e);
 				break;
 			}
 			memcpy(prev, en.hash, ENTRY_HASH_BYTES);
@@ -375,13 +399,13 @@ static void whole_pages(buf *img)
  * taken; 1 when it worked, 0 to fall back to gz_decompress (zlib: any other
  * shape, a length that disagrees, damage: its messages say what is wrong).
  */
-static int inflate_verified(const unsigned char *in, size_t n, buf *img)
+static int inflate_verified(const unsigned char *in, size_t n, size_t max_db, buf *img)
 {
 	if (n < 18 || in[0] != 0x1f || in[1] != 0x8b || in[2] != 8 || in[3] != 0)
 		return 0;
 	const unsigned char *t = in + n - 4;
 	size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
-	if (isize + 1 > BUNDLE_MAX_DB || buf_reserve(img, isize + 1) != 0)
+	if (isize + 1 > max_db || buf_reserve(img, isize + 1) != 0)
 		return 0;
 	struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
 	if (!d)
@@ -401,8 +425,8 @@ static int inflate_verified(const unsigned char *in, size_t n, buf *img)
 
 /* Unseal (when sealed) and inflate data into img.  For a whole file any
  * failure rejects; for a damaged copy what came out before it is kept. */
-static int unpack(bundle_in *b, const bundle_ctx *c, const char *data, size_t n, int damaged, buf *img,
-		  char *why, size_t nwhy)
+static int unpack(bundle_in *b, const bundle_ctx *c, size_t max_db, const char *data, size_t n, int damaged,
+		  buf *img, char *why, size_t nwhy)
 {
 	buf plain = BUF_INIT;
 	bulu_err le;
@@ -431,11 +455,11 @@ static int unpack(bundle_in *b, const bundle_ctx *c, const char *data, size_t n,
 		snprintf(why, nwhy, "the file is sealed but its signature says it is not");
 		return -1;
 	}
-	if (!damaged && inflate_verified((const unsigned char *)in, inlen, img)) {
+	if (!damaged && inflate_verified((const unsigned char *)in, inlen, max_db, img)) {
 		buf_free(&plain);
 		return 0;
 	}
-	if (gz_decompress(in, inlen, BUNDLE_MAX_DB, img, &le) != BULU_OK) {
+	if (gz_decompress(in, inlen, max_db, img, &le) != BULU_OK) {
 		snprintf(why, nwhy, "%s", le.msg);
 		rc = damaged ? 0 : -1;
 	}
@@ -452,9 +476,12 @@ int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
 	int rc = BULU_OK;
 	b->result = BUNDLE_MERGE;
 	bulu_err le;
-	if (text_slurp(b->path, &data, &n, &le) != BULU_OK) {
+	size_t max_file = c->lim.max_file ? c->lim.max_file : BUNDLE_MAX_FILE;
+	size_t max_db = c->lim.max_db ? c->lim.max_db : BUNDLE_MAX_DB;
+	size_t max_entry = c->lim.max_entry ? c->lim.max_entry : BUNDLE_MAX_ENTRY;
+	if ((rc = fs_read_regular(b->path, max_file, &data, &n, &le)) != BULU_OK) {
 		reject(b, "%s", le.msg);
-		return BULU_OK;
+		return rc == BULU_SYSTEM ? bulu_errf(e, BULU_SYSTEM, "%s", le.msg) : BULU_OK;
 	}
 	b->size = (int64_t)n;
 	minisig_prehash(data, n, b->file_hash);
@@ -466,8 +493,8 @@ int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
 	snprintf(sigpath, sizeof sigpath, "%s.minisig", b->path);
 	minisig s;
 	const roster_entry *re;
-	if (text_slurp(sigpath, &sigtext, &nsig, &le) != BULU_OK) {
-		reject(b, "no signature: %s is missing or unreadable", sigpath);
+	if (fs_read_regular(sigpath, BUNDLE_MAX_SIG, &sigtext, &nsig, &le) != BULU_OK) {
+		reject(b, "no signature: %s", le.msg);
 		goto out;
 	}
 	if (minisig_parse(sigtext, nsig, &s, &le) != BULU_OK) {
@@ -502,14 +529,18 @@ int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
 			goto out;
 		}
 		damaged = 1;
+	} else if (b->size != b->claim.size) {
+		/* The signed claim names the file's length: it must hold. */
+		reject(b, "it is %" PRId64 " bytes but its signature says %" PRId64, b->size, b->claim.size);
+		goto out;
 	}
-	int bad = unpack(b, c, data, n, damaged, &img, why, sizeof why);
+	int bad = unpack(b, c, max_db, data, n, damaged, &img, why, sizeof why);
 	if (bad) {
 		reject(b, "%s", why);
 		goto out;
 	}
 	if (img.oom) {
-		rc = bulu_errf(e, BULU_SYSTEM, "out of memory reading %s", b->path);
+		rc = oom(b, e);
 		goto out;
 	}
 	if (damaged)
@@ -529,10 +560,10 @@ int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
 			reject(b, "%s", bad_meta);
 			goto out;
 		}
-		rc = walk_whole(db, b, e);
+		rc = walk_whole(db, b, max_entry, e);
 	} else {
 		b->result = BUNDLE_SALVAGE;
-		rc = walk_salvage(db, b, e);
+		rc = walk_salvage(db, b, max_entry, e);
 		char gap[96] = "";
 		if (b->last < b->claim.last)
 			snprintf(gap, sizeof gap, "; %" PRId64 "-%" PRId64 " reported as a gap", b->last + 1,

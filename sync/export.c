@@ -9,6 +9,11 @@
  * holds a half file under a final name.  Only then is the export recorded
  * in the station's `exports` table, which the next export starts from.
  *
+ * Every entry of the range is verified while it is copied (its hash from
+ * its fields, its link, its Ed25519 signature under the station key, the
+ * first entry's link to the entry before the range): the station never
+ * signs a bundle that an importer, or an auditor, would find a bad entry in.
+ *
  * Before writing, the target directory is searched for this station's
  * earlier bundles: one that reaches beyond this journal, or names another
  * hash for a seq this journal holds, means the station was restored from an
@@ -86,20 +91,23 @@ static int check_not_behind(journal *j, const char *out_dir, int64_t last, bulu_
 		if (!good)
 			continue;
 		uint8_t h[ENTRY_HASH_BYTES];
+		char shown_dir[FS_NAME_SHOWN], shown[FS_NAME_SHOWN];
+		fs_name_shown(out_dir, shown_dir, sizeof shown_dir);
+		fs_name_shown(de->d_name, shown, sizeof shown);
 		if (c.last > last)
 			rc = bulu_errf(e, BULU_INTEGRITY,
 				       "%s/%s holds this station's entries up to seq %" PRId64
 				       " but the journal ends at seq %" PRId64
 				       ": the station was restored from an old copy after that export. New entries would "
 				       "fork its chain; ask IT (the lost entries are in that bundle and the central ledger)",
-				       out_dir, de->d_name, c.last, last);
+				       shown_dir, shown, c.last, last);
 		else if (journal_hash_at(journal_db(j), c.last, h) != 0 ||
 			 memcmp(h, c.head, ENTRY_HASH_BYTES) != 0)
 			rc = bulu_errf(e, BULU_INTEGRITY,
 				       "%s/%s names another entry at seq %" PRId64
 				       " than this journal holds: the chain has forked (an old copy restored and "
 				       "written to); ask IT",
-				       out_dir, de->d_name, c.last);
+				       shown_dir, shown, c.last);
 	}
 	closedir(d);
 	return rc;
@@ -168,8 +176,36 @@ static int build_db(journal *j, int64_t since, int64_t last, unsigned char **img
 	}
 	sqlite3_bind_int64(rd, 1, since);
 	sqlite3_bind_int64(rd, 2, last);
+	uint8_t prev[ENTRY_HASH_BYTES];
+	if (since > 0 && journal_hash_at(jdb, since, prev) != 0) {
+		bulu_errf(e, BULU_INTEGRITY, "the journal has no entry %" PRId64 ": nothing exported (bulu journal verify)",
+			  since);
+		goto out;
+	}
+	int64_t want = since + 1;
 	int s;
 	while ((s = sqlite3_step(rd)) == SQLITE_ROW) {
+		/* The range the station signs is checked first, entry by entry. */
+		entry en;
+		uint8_t h[ENTRY_HASH_BYTES];
+		const char *bad = NULL;
+		if (journal_entry_from_row(rd, &en) != 0)
+			bad = "has a hash or signature of the wrong length";
+		else if (en.seq != want)
+			bad = "is missing (the seqs do not run on)";
+		else if (en.seq > 1 && memcmp(en.prev_hash, prev, ENTRY_HASH_BYTES) != 0)
+			bad = "does not link to the entry before it";
+		else if ((entry_hash(&en, h), memcmp(h, en.hash, ENTRY_HASH_BYTES) != 0))
+			bad = "does not match its hash";
+		else if (crypto_sign_verify_detached(en.sig, en.hash, ENTRY_HASH_BYTES, journal_pubkey(j)) != 0)
+			bad = "has a signature that does not verify under the station key";
+		if (bad) {
+			bulu_errf(e, BULU_INTEGRITY, "entry %" PRId64 " of the journal %s: nothing exported "
+				  "(run bulu journal verify; ask IT)", want, bad);
+			goto out;
+		}
+		memcpy(prev, en.hash, ENTRY_HASH_BYTES);
+		want++;
 		for (int c = 0; c < 10; c++)
 			sqlite3_bind_value(wr, c + 1, sqlite3_column_value(rd, c));
 		if (sqlite3_step(wr) != SQLITE_DONE) {
@@ -180,6 +216,11 @@ static int build_db(journal *j, int64_t since, int64_t last, unsigned char **img
 	}
 	if (s != SQLITE_DONE) {
 		sqlerr(jdb, e, "reading journal.db");
+		goto out;
+	}
+	if (want != last + 1) {
+		bulu_errf(e, BULU_INTEGRITY, "entry %" PRId64 " of the journal is missing: nothing exported "
+			  "(run bulu journal verify; ask IT)", want);
 		goto out;
 	}
 	if (sqlite3_exec(b, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {

@@ -9,6 +9,7 @@
 
 #include "bulu/bundle.h"
 #include "bulu/cli.h"
+#include "bulu/fsutil.h"
 #include "bulu/money.h"
 
 static const char usage[] =
@@ -17,8 +18,9 @@ static const char usage[] =
 	"Write the station's new entries to DIR as STATION-FIRST-LAST.bulu (gzip of a\n"
 	"SQLite database: `zcat` and `sqlite3` read it) and STATION-FIRST-LAST.bulu.minisig\n"
 	"(its signature by the station key, in minisign's format: `minisign -Vm FILE -P KEY`\n"
-	"verifies it, KEY from `bulu station pubkey`).  Both are written under temporary\n"
-	"names, synced and renamed, so a pulled USB stick never holds a half file.\n"
+	"verifies it, KEY from `bulu station pubkey`).  Both are written under new,\n"
+	"unpredictable temporary names (never through a file or link already there),\n"
+	"synced and renamed, so a pulled USB stick never holds a half file.\n"
 	"\n"
 	"  --out DIR            where to write (a USB stick, a LAN spool); created if missing\n"
 	"  --since SEQ          the entries after SEQ (default: after the last export)\n"
@@ -28,8 +30,11 @@ static const char usage[] =
 	"  --dir DIR            the station directory (default $BULU_HOME, see bulu(1))\n"
 	"\n"
 	"Prints the bundle's path.  Nothing new: says so, writes nothing, exit 0.\n"
-	"Exit 3 when DIR holds a bundle of this station that the journal does not\n"
-	"account for (the station was restored from an old copy after exporting).\n";
+	"Every entry of the range is verified (hash, link, signature) before it is\n"
+	"signed.  Exit 3 when one does not verify (nothing is written), or when DIR\n"
+	"holds a bundle of this station that the journal does not account for (the\n"
+	"station was restored from an old copy after exporting).  The path printed\n"
+	"is escaped (a control character shows as \\xHH).\n";
 
 int cmd_sync_export(int argc, char **argv)
 {
@@ -77,7 +82,8 @@ int cmd_sync_export(int argc, char **argv)
 		fprintf(stderr, "bulu: nothing new to export: station %s has %" PRId64 " entries%s\n",
 			journal_station(j), r.last, o.since < 0 ? ", all exported before" : "");
 	else if (rc == BULU_OK) {
-		printf("%s\n", r.path);
+		char shown[FS_NAME_SHOWN];
+		printf("%s\n", fs_name_shown(r.path, shown, sizeof shown));
 		fprintf(stderr, "exported %s entries %" PRId64 "-%" PRId64 " (%" PRId64 " entries, %" PRId64
 				" bytes%s)\n", journal_station(j), r.first, r.last, r.n, r.bytes,
 			seal ? ", sealed" : "");

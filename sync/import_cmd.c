@@ -25,14 +25,16 @@
 #include <unistd.h>
 
 #include "bulu/cli.h"
+#include "bulu/fsutil.h"
 #include "bulu/ledger.h"
 
 static const char usage[] =
-	"usage: bulu sync import --ledger LEDGER.db [--roster ROSTER] [--central DIR] BUNDLE|DIR...\n"
+	"usage: bulu sync import --ledger LEDGER.db [--roster ROSTER] [--central DIR]\n"
+	"                        [--max-bundle-size N] [--max-db-size N] [--max-entry-size N] BUNDLE|DIR...\n"
 	"\n"
 	"Verify each bundle and merge it into the central ledger (created if missing).\n"
 	"A bundle must be signed by a station key in the roster; its every hash and\n"
-	"link is recomputed and its head's signature verified.  Each bundle is merged\n"
+	"link is recomputed and every entry's signature verified.  Each bundle is merged\n"
 	"whole or not at all; importing again changes nothing; any order of any\n"
 	"overlapping bundles gives the same ledger.  A DIR means every *.bulu in it\n"
 	"(a LAN spool): files imported before are skipped by their content hash.\n"
@@ -40,6 +42,13 @@ static const char usage[] =
 	"  --ledger FILE   the central ledger (SQLite)\n"
 	"  --roster FILE   trusted station keys (default $BULU_ROSTER; see bulu roster)\n"
 	"  --central DIR   the central key, to open sealed bundles (default $BULU_CENTRAL)\n"
+	"  --max-bundle-size N   refuse a .bulu file larger than N bytes (default 1G)\n"
+	"  --max-db-size N       refuse a bundle whose database inflates past N (default 2G)\n"
+	"  --max-entry-size N    refuse a bundle holding an entry over N bytes (default 1M)\n"
+	"                  (N in bytes, or with K, M or G; a bundle over a limit is rejected)\n"
+	"\n"
+	"Only regular files are read: a FIFO, a device or a directory named as a\n"
+	"bundle is rejected without reading it.  File names are printed escaped.\n"
 	"\n"
 	"Prints one line per bundle: merged, skipped, salvaged (a damaged copy: its\n"
 	"verifiable leading entries merged, the rest a gap) or rejected, with why.\n"
@@ -169,8 +178,10 @@ static int collect(const char *cmd, char **args, int nargs, char ***out, size_t 
 	int rc = BULU_OK;
 	for (int i = 0; i < nargs && rc == BULU_OK; i++) {
 		struct stat sb;
+		char shown[FS_NAME_SHOWN];
+		fs_name_shown(args[i], shown, sizeof shown);
 		if (stat(args[i], &sb) != 0) {
-			rc = cli_usage(cmd, "%s: no such bundle or directory", args[i]);
+			rc = cli_usage(cmd, "%s: no such bundle or directory", shown);
 			break;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
@@ -181,7 +192,7 @@ static int collect(const char *cmd, char **args, int nargs, char ***out, size_t 
 		}
 		DIR *d = opendir(args[i]);
 		if (!d) {
-			rc = cli_usage(cmd, "%s: cannot read the directory", args[i]);
+			rc = cli_usage(cmd, "%s: cannot read the directory", shown);
 			break;
 		}
 		size_t from = n;
@@ -210,22 +221,26 @@ static int collect(const char *cmd, char **args, int nargs, char ***out, size_t 
 	return BULU_OK;
 }
 
+/* One line per bundle; the file name escaped (fs_name_shown), so a name
+ * holding a newline cannot forge a line of the log. */
 static void report(const bundle_in *b, const ledger_merge_result *r)
 {
+	char name[FS_NAME_SHOWN];
+	fs_name_shown(b->path, name, sizeof name);
 	switch (b->result) {
 	case BUNDLE_SKIP:
-		printf("skipped  %s: imported before\n", b->path);
+		printf("skipped  %s: imported before\n", name);
 		break;
 	case BUNDLE_REJECT:
-		printf("rejected %s: %s\n", b->path, b->reason);
+		printf("rejected %s: %s\n", name, b->reason);
 		break;
 	case BUNDLE_MERGE:
 		printf("merged   %s: %s %" PRId64 "-%" PRId64 ", %" PRId64 " entries, %" PRId64 " new%s",
-		       b->path, b->claim.station, b->first, b->last, b->n_entries, r->new_entries,
+		       name, b->claim.station, b->first, b->last, b->n_entries, r->new_entries,
 		       b->n_drill ? " (drill entries kept apart)" : "");
 		break;
 	case BUNDLE_SALVAGE:
-		printf("salvaged %s: %s: %s, %" PRId64 " new", b->path, b->claim.station, b->reason, r->new_entries);
+		printf("salvaged %s: %s: %s, %" PRId64 " new", name, b->claim.station, b->reason, r->new_entries);
 		break;
 	}
 	if ((b->result == BUNDLE_MERGE || b->result == BUNDLE_SALVAGE)) {
@@ -498,8 +513,11 @@ int cmd_sync_import(int argc, char **argv)
 	static const struct option opts[] = {
 		{"ledger", required_argument, 0, 'l'}, {"roster", required_argument, 0, 'r'},
 		{"central", required_argument, 0, 'c'}, {"help", no_argument, 0, 'h'},
+		{"max-bundle-size", required_argument, 0, 'F'}, {"max-db-size", required_argument, 0, 'B'},
+		{"max-entry-size", required_argument, 0, 'E'},
 		{0, 0, 0, 0}};
 	const char *lpath = NULL, *rpath = NULL, *cdir = getenv("BULU_CENTRAL");
+	bundle_limits lim = {0, 0, 0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -507,6 +525,15 @@ int cmd_sync_import(int argc, char **argv)
 		case 'l': lpath = optarg; break;
 		case 'r': rpath = optarg; break;
 		case 'c': cdir = optarg; break;
+		case 'F':
+		case 'B':
+		case 'E': {
+			size_t *v = c == 'F' ? &lim.max_file : c == 'B' ? &lim.max_db : &lim.max_entry;
+			if (bundle_size_parse(optarg, v) != 0)
+				return cli_usage(argv[0], "--max-%s-size: a size such as 1048576, 64K, 256M or 2G",
+						 c == 'F' ? "bundle" : c == 'B' ? "db" : "entry");
+			break;
+		}
 		case 'h': return cli_help(usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -538,7 +565,7 @@ int cmd_sync_import(int argc, char **argv)
 	if (rc == BULU_OK)
 		rc = ledger_done_hashes(l, &seen.h, &seen.n, &e);
 	if (rc == BULU_OK) {
-		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen};
+		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen, lim};
 		if (n > 1) {
 			ledger_checkpoint_behind(l); /* if it cannot, SQLite's own goes on */
 			ledger_sync_behind(l);       /* if it cannot, each COMMIT syncs */

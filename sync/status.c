@@ -3,7 +3,11 @@
  * gaps, forks, links that do not join, the last entry and the last import.
  *
  * One ordered pass per station over all_entries (entries and drill entries
- * merged by SQLite in seq order): linear in the ledger's size.
+ * merged by SQLite in seq order): linear in the ledger's size.  The pass
+ * recomputes every entry's hash from its fields (BLAKE2b: cheap next to
+ * reading them), so a byte changed in the ledger after import is an
+ * integrity failure here, never a clean status; the signatures, the
+ * imports record and the rest are `bulu ledger verify`'s (ledger_verify.c).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -56,7 +60,9 @@ static void text_col(sqlite3_stmt *st, int i, char *out, size_t n)
 	snprintf(out, n, "%s", s ? s : "");
 }
 
-static int station_status(sqlite3 *db, ledger_station *s)
+/* -1 when SQLite or memory fails, -2 (why filled) when an entry does not
+ * match its hash. */
+static int station_status(sqlite3 *db, ledger_station *s, char *why, size_t nwhy)
 {
 	sqlite3_stmt *st = NULL;
 	ranges held = {BUF_INIT, 0, 0}, gaps = {BUF_INIT, 0, 0}, forks = {BUF_INIT, 0, 0},
@@ -66,14 +72,27 @@ static int station_status(sqlite3 *db, ledger_station *s)
 	size_t nprev = 0, ncur = 0, cap = 0;
 	int64_t prev_seq = 0, seq_now = 0;
 	int linked_now = 0, rc = -1;
-	if (sqlite3_prepare_v2(db, "SELECT seq, hash, prev_hash, drill, recorded_at FROM all_entries "
+	/* Columns: JOURNAL_COLUMNS (station 0, seq 1, prev_hash 2, hash 3, ...,
+	 * recorded_at 6), then drill 10. */
+	if (sqlite3_prepare_v2(db, "SELECT " JOURNAL_COLUMNS ", drill FROM all_entries "
 				   "WHERE station = ? ORDER BY seq", -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, s->station, -1, SQLITE_STATIC);
 	int r;
 	for (;;) {
 		r = sqlite3_step(st);
-		int64_t seq = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+		int64_t seq = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : -1;
+		if (r == SQLITE_ROW) {
+			entry en;
+			uint8_t h[ENTRY_HASH_BYTES];
+			if (journal_entry_from_row(st, &en) != 0 || (entry_hash(&en, h), 0) ||
+			    memcmp(h, en.hash, ENTRY_HASH_BYTES) != 0 || strcmp(en.station, s->station) != 0) {
+				snprintf(why, nwhy, "station %s seq %" PRId64 ": the entry does not match its hash "
+					 "(the ledger was changed after import); run bulu ledger verify", s->station, seq);
+				rc = -2;
+				goto out;
+			}
+		}
 		if (seq != seq_now && seq_now != 0) {
 			/* seq_now is complete: judge it and move on. */
 			if (ncur > 1) {
@@ -97,7 +116,7 @@ static int station_status(sqlite3 *db, ledger_station *s)
 			if (seq > (prev_seq ? prev_seq : 0) + 1)
 				ranges_add(&gaps, prev_seq + 1, seq - 1);
 			ranges_add(&held, seq, seq);
-			if (sqlite3_column_int(st, 3))
+			if (sqlite3_column_int(st, 10))
 				s->drill_entries++;
 			else
 				s->entries++;
@@ -106,7 +125,7 @@ static int station_status(sqlite3 *db, ledger_station *s)
 			s->last = seq;
 			seq_now = seq;
 			linked_now = 0;
-			text_col(st, 4, s->last_recorded_at, sizeof s->last_recorded_at);
+			text_col(st, 6, s->last_recorded_at, sizeof s->last_recorded_at);
 		}
 		if (ncur == cap) {
 			size_t nc = cap ? cap * 2 : 4;
@@ -118,8 +137,8 @@ static int station_status(sqlite3 *db, ledger_station *s)
 			cur = b;
 			cap = nc;
 		}
-		if (sqlite3_column_bytes(st, 1) == ENTRY_HASH_BYTES)
-			memcpy(cur[ncur++], sqlite3_column_blob(st, 1), ENTRY_HASH_BYTES);
+		if (sqlite3_column_bytes(st, 3) == ENTRY_HASH_BYTES)
+			memcpy(cur[ncur++], sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
 		if (prev_seq == seq - 1 && sqlite3_column_bytes(st, 2) == ENTRY_HASH_BYTES)
 			for (size_t i = 0; i < nprev; i++)
 				if (memcmp(prev[i], sqlite3_column_blob(st, 2), ENTRY_HASH_BYTES) == 0)
@@ -152,7 +171,7 @@ out:
 		if (*p == ',')
 			p++;
 	}
-	if (!s->held || !s->gaps || !s->forks || !s->unlinked)
+	if ((!s->held || !s->gaps || !s->forks || !s->unlinked) && rc == 0)
 		rc = -1;
 	return rc;
 }
@@ -225,11 +244,20 @@ int ledger_status(ledger *l, ledger_station **out, size_t *n, bulu_err *e)
 		goto fail;
 	sqlite3_finalize(st);
 	st = NULL;
-	for (size_t i = 0; i < len; i++)
-		if (station_facts(db, &v[i]) != 0 || station_status(db, &v[i]) != 0) {
+	char why[512] = "";
+	for (size_t i = 0; i < len; i++) {
+		int bad = station_facts(db, &v[i]) != 0 ? -1 : station_status(db, &v[i], why, sizeof why);
+		if (bad == -2) {
+			int rc = bulu_errf(e, BULU_INTEGRITY, "%s", why);
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			ledger_status_free(v, i + 1);
+			return rc;
+		}
+		if (bad) {
 			len = i + 1;
 			goto fail;
 		}
+	}
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	*out = v;
 	*n = len;

@@ -19,7 +19,10 @@ static const char usage[] =
 	"two different entries), unlinked seqs (an entry whose previous entry is\n"
 	"held, but not the one it chains to: a fork not yet seen whole), drill\n"
 	"entries (kept apart), the station clock of the last entry, and the last\n"
-	"import.  Exit 0 when every chain is whole; 1 when a gap or fork exists.\n";
+	"import.  Every entry's hash is recomputed from its fields on the way.\n"
+	"Exit 0 when every chain is whole; 1 when a gap or fork exists; 3 when an\n"
+	"entry does not match its hash (the ledger was changed after import: run\n"
+	"`bulu ledger verify`, which checks signatures and the imports record too).\n";
 
 static void padr(const char *s, size_t w)
 {

@@ -27,8 +27,22 @@
 
 #define BUNDLE_FORMAT "bulu/bundle/v1"
 #define BUNDLE_PAGE_SIZE 65536
-/* The largest database a bundle may inflate to (a gzip bomb is refused). */
-#define BUNDLE_MAX_DB ((size_t)4 << 30)
+/* Limits on what a bundle may make the importer read (docs/sync.md,
+ * "Limits"): the .bulu file, its database once inflated (a gzip bomb stops
+ * there), and one entry (its fields together).  A bundle over a limit is
+ * rejected; each is configurable (sync import's --max-* options). */
+#define BUNDLE_MAX_FILE ((size_t)1 << 30)
+#define BUNDLE_MAX_DB ((size_t)2 << 30)
+#define BUNDLE_MAX_ENTRY ((size_t)1 << 20)
+/* A .minisig is four short lines. */
+#define BUNDLE_MAX_SIG ((size_t)16 << 10)
+
+typedef struct bundle_limits {
+	size_t max_file, max_db, max_entry; /* 0: the default above */
+} bundle_limits;
+
+/* "1048576", "64K", "256M", "2G" (binary multiples) into *v; 0 or -1. */
+int bundle_size_parse(const char *s, size_t *v);
 
 /* What a bundle's signature says it holds. */
 typedef struct bundle_claim {
@@ -111,13 +125,14 @@ typedef struct bundle_ctx {
 	const central_keys *central; /* NULL: sealed bundles cannot be opened */
 	bundle_seen_fn seen;         /* may be NULL */
 	void *seen_arg;
+	bundle_limits lim;           /* zeros: the defaults */
 } bundle_ctx;
 
 /*
  * Read b->path and its signature and check everything (docs/sync.md): the
- * signature by a roster key, the claim, the seal, the database's shape,
- * every hash and link, the head's signature; for a truncated copy, every
- * kept entry's own signature.  Sets b->result and b->reason; returns
+ * signature by a roster key, the claim (the file's size included), the
+ * seal, the limits, the database's shape, every hash and link, and every
+ * entry's own signature (for a truncated copy, of the prefix kept).  Sets b->result and b->reason; returns
  * BULU_OK unless the system failed (memory), and never prints.
  * Thread-safe: bundle_check may run on several bundles at once.
  */

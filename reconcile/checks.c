@@ -1,5 +1,5 @@
 /*
- * checks.c - the rules beyond line matching: back-fill deadlines, the
+ * checks.c - the rules beyond line matching, run after it: the
  * manual-invoice register, and the pharmacy's three-way drug check.
  */
 #include <inttypes.h>
@@ -11,33 +11,6 @@
 
 static int oom(bulu_err *e) { return bulu_errf(e, BULU_SYSTEM, "out of memory"); }
 static const char *S(const struct recon *r, uint32_t id) { return strpool_str(r->pool, id); }
-
-/* --- deadlines ----------------------------------------------------------- */
-
-int recon_deadlines(struct recon *r, bulu_err *e)
-{
-	(void)e;
-	for (size_t i = 0; i < r->nu; i++) {
-		struct unit *u = &r->u[i];
-		int64_t end = r->last_end;
-		int off = r->tz_off;
-		for (size_t k = 0; k < r->nep; k++)
-			if (r->ep[k].id == u->episode && r->ep[k].end != NO_TIME) {
-				end = r->ep[k].end;
-				off = r->ep[k].end_off;
-			}
-		if (end == NO_TIME) {
-			u->deadline = NO_TIME;
-			continue;
-		}
-		int important = u->hkind == HIS_REGISTRATIONS || u->hkind == HIS_CHARGES;
-		int64_t days = important ? r->o.due_important : r->o.due_all;
-		int64_t local = end + off;
-		int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
-		u->deadline = (day + 1 + days) * 86400 - off - 1; /* the day's last second */
-	}
-	return BULU_OK;
-}
 
 /* --- invoices ------------------------------------------------------------ */
 
@@ -79,20 +52,6 @@ static void use_finding(struct recon *r, struct finding *f, const struct inv_use
 	f->item = 0;
 	f->dept = x->dept;
 	f->operator_ = x->operator_;
-}
-
-/* Numeric value of an invoice number; -1 when not all digits. */
-int64_t recon_invoice_value(const char *s)
-{
-	if (!*s || strlen(s) > 18)
-		return -1;
-	int64_t v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
 }
 
 struct his_inv {

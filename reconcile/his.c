@@ -22,10 +22,10 @@
  * libcsv hands each field to on_field: only the profile's columns are
  * copied, into the current batch (a column -> field table built from the
  * header); the others cost a compare.  Full batches of records go to
- * conversion: on a second thread when the input is large and the machine
- * has two CPUs (parsing and interning then overlap), else right away on
- * this one.  Batches are converted in order either way, so the rows, and
- * the first error, are the same.
+ * conversion (his_batch.c): on a second thread when the input is large and
+ * the machine has two CPUs (parsing and interning then overlap), else right
+ * away on this one.  Batches are converted in order either way, so the
+ * rows, and the first error, are the same.
  *
  * Invariants:
  *  - Row numbers are csvfile's: records counted from 1, the header is the
@@ -45,7 +45,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,7 +65,6 @@
 #define CHUNK_FILE (1u << 18)
 #define CSV_OPTS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)
 #define BATCH_BYTES (1u << 20) /* hand a batch over once its cells pass this */
-#define NBATCH 4
 #define STOPPED (-1)           /* parser status: conversion failed, stop quietly */
 
 /* ---- byte sources: a file descriptor or memory ---- */
@@ -135,150 +133,6 @@ static int src_rewind(struct src *s)
 	return lseek(s->fd, s->start, SEEK_SET) == (off_t)-1 ? -1 : 0;
 }
 
-/* ---- batches, and the conversion thread ---- */
-
-struct pipeline {
-	struct his_conv *conv;
-	struct his_batch b[NBATCH];
-	int threaded;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct his_batch *full[NBATCH];  /* delivered, in order */
-	size_t fhead, nfull;
-	struct his_batch *spare[NBATCH];
-	size_t nspare;
-	int done;                        /* the parser delivers no more */
-	int busy;                        /* the thread is converting a batch */
-	int stop;                        /* conversion failed */
-};
-
-static int batch_alloc(struct his_batch *b)
-{
-	b->rec = malloc(HIS_BATCH_RECS * sizeof *b->rec);
-	b->bcap = 128 * 1024; /* HIS_BATCH_RECS records of a usual export's cells */
-	b->bytes = malloc(b->bcap);
-	b->nrec = b->blen = 0;
-	if (b->rec)
-		b->rec[0].cset = 0;
-	return b->rec && b->bytes ? 0 : -1;
-}
-
-static void *conv_thread(void *arg)
-{
-	struct pipeline *pl = arg;
-	pthread_mutex_lock(&pl->mu);
-	for (;;) {
-		while (pl->nfull == 0 && !pl->done)
-			pthread_cond_wait(&pl->cv, &pl->mu);
-		if (pl->nfull == 0)
-			break;
-		struct his_batch *b = pl->full[pl->fhead];
-		pl->fhead = (pl->fhead + 1) % NBATCH;
-		pl->nfull--;
-		pl->busy = 1;
-		pthread_mutex_unlock(&pl->mu);
-		if (pl->conv->status == BULU_OK)
-			his_conv_batch(pl->conv, b);
-		int failed = pl->conv->status != BULU_OK;
-		pthread_mutex_lock(&pl->mu);
-		pl->busy = 0;
-		pl->spare[pl->nspare++] = b;
-		if (failed)
-			pl->stop = 1;
-		pthread_cond_broadcast(&pl->cv);
-	}
-	pthread_mutex_unlock(&pl->mu);
-	return NULL;
-}
-
-/* Start converting on a thread of its own; stay on this one when that is
- * not possible or not worth it. */
-static void pl_start_thread(struct pipeline *pl)
-{
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return;
-	for (int i = 1; i < NBATCH; i++)
-		if (batch_alloc(&pl->b[i]) != 0)
-			return; /* freed with the pipeline */
-	if (pthread_mutex_init(&pl->mu, NULL) != 0)
-		return;
-	if (pthread_cond_init(&pl->cv, NULL) != 0) {
-		pthread_mutex_destroy(&pl->mu);
-		return;
-	}
-	pl->nspare = 0;
-	for (int i = 1; i < NBATCH; i++)
-		pl->spare[pl->nspare++] = &pl->b[i];
-	if (pthread_create(&pl->th, NULL, conv_thread, pl) != 0) {
-		pthread_cond_destroy(&pl->cv);
-		pthread_mutex_destroy(&pl->mu);
-		return;
-	}
-	pl->threaded = 1;
-}
-
-/* Hand *cur over for conversion and get an empty batch back in *cur.
- * Returns -1 when conversion has failed (stop parsing). */
-static int pl_deliver(struct pipeline *pl, struct his_batch **cur)
-{
-	struct his_batch *b = *cur;
-	if (!pl->threaded) {
-		int rc = b->nrec ? his_conv_batch(pl->conv, b) : pl->conv->status;
-		b->nrec = b->blen = 0;
-		b->rec[0].cset = 0;
-		return rc == BULU_OK ? 0 : -1;
-	}
-	pthread_mutex_lock(&pl->mu);
-	if (b->nrec) {
-		pl->full[(pl->fhead + pl->nfull) % NBATCH] = b;
-		pl->nfull++;
-		pthread_cond_broadcast(&pl->cv);
-		while (pl->nspare == 0)
-			pthread_cond_wait(&pl->cv, &pl->mu);
-		b = pl->spare[--pl->nspare];
-	}
-	int stop = pl->stop;
-	pthread_mutex_unlock(&pl->mu);
-	b->nrec = b->blen = 0;
-	b->rec[0].cset = 0;
-	*cur = b;
-	return stop ? -1 : 0;
-}
-
-/* Wait until everything delivered is converted.  Returns -1 when
- * conversion has failed. */
-static int pl_drain(struct pipeline *pl)
-{
-	if (!pl->threaded)
-		return pl->conv->status == BULU_OK ? 0 : -1;
-	pthread_mutex_lock(&pl->mu);
-	while (pl->nfull > 0 || pl->busy)
-		pthread_cond_wait(&pl->cv, &pl->mu);
-	int stop = pl->stop;
-	pthread_mutex_unlock(&pl->mu);
-	return stop ? -1 : 0;
-}
-
-static void pl_finish(struct pipeline *pl)
-{
-	if (pl->threaded) {
-		pthread_mutex_lock(&pl->mu);
-		pl->done = 1;
-		pthread_cond_broadcast(&pl->cv);
-		pthread_mutex_unlock(&pl->mu);
-		pthread_join(pl->th, NULL);
-		pthread_cond_destroy(&pl->cv);
-		pthread_mutex_destroy(&pl->mu);
-		pl->threaded = 0;
-	}
-	for (int i = 0; i < NBATCH; i++) {
-		free(pl->b[i].rec);
-		free(pl->b[i].bytes);
-		memset(&pl->b[i], 0, sizeof pl->b[i]);
-	}
-}
-
 /* ---- the parser ---- */
 
 struct rd {
@@ -304,7 +158,7 @@ struct rd {
 	size_t hcap;
 	struct his_cols cols;
 
-	struct pipeline pl;
+	struct his_pipeline pl;
 	/* the fast path (feed_fast): */
 	int in_lib;                  /* libcsv holds part of a record */
 	int qodd;                    /* ... and an odd number of quotes of it */
@@ -505,7 +359,7 @@ static void take_record(struct rd *r)
 	b->rec[b->nrec].row = (uint32_t)(r->row + 1);
 	b->nrec++;
 	if (b->nrec == HIS_BATCH_RECS || b->blen >= BATCH_BYTES) {
-		if (pl_deliver(&r->pl, &r->cur) != 0)
+		if (his_pl_deliver(&r->pl, &r->cur) != 0)
 			r->status = STOPPED;
 	} else {
 		b->rec[b->nrec].cset = 0;
@@ -749,7 +603,7 @@ again:;
 		have += (size_t)got;
 		if (!eof && !started) {
 			started = 1; /* more than a chunk: worth a thread */
-			pl_start_thread(&r->pl);
+			his_pl_start_thread(&r->pl);
 		}
 		size_t skip = 0;
 		if (first) {
@@ -769,7 +623,7 @@ again:;
 				if (at == 0) { /* nothing parsed yet: decode this chunk again */
 					gb = 1;
 					r->t->used = TEXT_GB18030;
-				} else if (pl_drain(&r->pl) != 0) {
+				} else if (his_pl_drain(&r->pl) != 0) {
 					r->status = STOPPED;
 					break;
 				} else if (src_rewind(src) == 0) {
@@ -872,7 +726,7 @@ static int read_src(const char *name, const char *path, struct src *src, enum hi
 	r->last_term = '\n';
 	his_conv_init(conv, name, k, r->kp, &r->cols, pool, t);
 	r->pl.conv = conv;
-	if (batch_alloc(&r->pl.b[0]) != 0) {
+	if (his_batch_alloc(&r->pl.b[0]) != 0) {
 		rc = bulu_errf(e, BULU_SYSTEM, "%s: out of memory", name);
 		goto done;
 	}
@@ -882,8 +736,8 @@ static int read_src(const char *name, const char *path, struct src *src, enum hi
 	parse(r, src);
 	/* What was read before a failure (or the end) is converted first. */
 	if (r->status == BULU_OK || r->status == BULU_BADINPUT || r->status == BULU_SYSTEM)
-		pl_deliver(&r->pl, &r->cur);
-	pl_finish(&r->pl);
+		his_pl_deliver(&r->pl, &r->cur);
+	his_pl_finish(&r->pl);
 	if (conv->status != BULU_OK) {
 		rc = conv->status;
 		if (e)
@@ -900,7 +754,7 @@ static int read_src(const char *name, const char *path, struct src *src, enum hi
 	}
 done:
 	if (r) {
-		pl_finish(&r->pl);
+		his_pl_finish(&r->pl);
 		free(r->colmap);
 		free(r->split.spans);
 		free(r->unq);

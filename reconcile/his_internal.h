@@ -1,12 +1,14 @@
 /*
  * his_internal.h - what the parts of the HIS reader share: the loaded
  * profile (his_profile.c), time parsing (his_time.c), the streaming reader
- * (his.c) and the conversion of its records into rows (his_row.c).  Not a
+ * (his.c), the hand-over of its batches (his_batch.c) and the conversion of
+ * its records into rows (his_row.c).  Not a
  * public header: nothing outside reconcile/his*.c includes it.
  */
 #ifndef BULU_HIS_INTERNAL_H
 #define BULU_HIS_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -112,7 +114,7 @@ struct his_rec {
 };
 
 /* Records per batch.  512 rather than thousands: the batches in flight
- * (his.c's NBATCH) are then a few hundred KiB, fresh pages that every run
+ * (HIS_NBATCH) are then a few hundred KiB, fresh pages that every run
  * touches and that stay in the CPU's cache; the hand-overs this adds cost
  * nothing measurable on a large export. */
 #define HIS_BATCH_RECS 512
@@ -174,5 +176,38 @@ void his_conv_free(struct his_conv *c);
 /* Append a row to c->t for each record of b, in order; stop at the first
  * bad one (c->status and c->e say why).  Returns c->status. */
 int his_conv_batch(struct his_conv *c, const struct his_batch *b);
+
+/* his_batch.c: the hand-over of full batches from the parser (his.c) to
+ * conversion (his_row.c), on a second thread when the machine has two CPUs,
+ * else at once on the parser's.  Batches are converted in the order they
+ * were delivered either way, so the rows and the first error are the same. */
+#define HIS_NBATCH 4
+struct his_pipeline {
+	struct his_conv *conv;
+	struct his_batch b[HIS_NBATCH];
+	int threaded;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct his_batch *full[HIS_NBATCH];  /* delivered, in order */
+	size_t fhead, nfull;
+	struct his_batch *spare[HIS_NBATCH];
+	size_t nspare;
+	int done;                        /* the parser delivers no more */
+	int busy;                        /* the thread is converting a batch */
+	int stop;                        /* conversion failed */
+};
+/* Allocate a batch's records and bytes: 0, or -1 out of memory. */
+int his_batch_alloc(struct his_batch *b);
+/* Start converting on a thread of its own; stay on this one when that is
+ * not possible or not worth it. */
+void his_pl_start_thread(struct his_pipeline *pl);
+/* Hand *cur over for conversion and get an empty batch back in *cur.
+ * Returns -1 when conversion has failed (stop parsing). */
+int his_pl_deliver(struct his_pipeline *pl, struct his_batch **cur);
+/* Wait until everything delivered is converted; -1 when conversion failed. */
+int his_pl_drain(struct his_pipeline *pl);
+/* Stop the thread (if any) and free the batches. */
+void his_pl_finish(struct his_pipeline *pl);
 
 #endif

@@ -13,7 +13,6 @@
 #include <strings.h>
 #include <time.h>
 
-
 #include "bulu/buf.h"
 
 #include "bulu/clock.h"
@@ -21,15 +20,10 @@
 #include "ledger_json.h"
 #include "recon.h"
 
-static const char *const jkind_names[JK_N] = {"registration", "card_issue", "charge", "prescription",
-					      "order", "requisition", "dispense", "exam"};
-
-const char *jkind_name(enum jkind k) { return (unsigned)k < JK_N ? jkind_names[k] : "?"; }
-
 static int jkind_of(const char *s)
 {
 	for (int k = 0; k < JK_N; k++)
-		if (strcmp(s, jkind_names[k]) == 0)
+		if (strcmp(s, jkind_name((enum jkind)k)) == 0)
 			return k;
 	return -1;
 }
@@ -604,6 +598,36 @@ static void resolve_dispenses(struct recon *r)
 				u->patient_name = r->u[lo].patient_name;
 		}
 	}
+}
+
+/* Each line's back-fill deadline: the last second of the day that is
+ * due_important (registrations, charges) or due_all days after its
+ * episode's restore day, in the restore notice's own zone; NO_TIME while
+ * the episode is open.  Run once the ledger is loaded, before matching
+ * (a late back-fill is found while matching). */
+int recon_deadlines(struct recon *r, bulu_err *e)
+{
+	(void)e;
+	for (size_t i = 0; i < r->nu; i++) {
+		struct unit *u = &r->u[i];
+		int64_t end = r->last_end;
+		int off = r->tz_off;
+		for (size_t k = 0; k < r->nep; k++)
+			if (r->ep[k].id == u->episode && r->ep[k].end != NO_TIME) {
+				end = r->ep[k].end;
+				off = r->ep[k].end_off;
+			}
+		if (end == NO_TIME) {
+			u->deadline = NO_TIME;
+			continue;
+		}
+		int important = u->hkind == HIS_REGISTRATIONS || u->hkind == HIS_CHARGES;
+		int64_t days = important ? r->o.due_important : r->o.due_all;
+		int64_t local = end + off;
+		int64_t day = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+		u->deadline = (day + 1 + days) * 86400 - off - 1; /* the day's last second */
+	}
+	return BULU_OK;
 }
 
 int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err *e)

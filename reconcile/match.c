@@ -83,89 +83,6 @@ static uint32_t kmap_get(struct kmap *m, const struct key *k, int add)
 	}
 }
 
-/* --- shared helpers ------------------------------------------------------ */
-
-static const char *const class_names[RC_N] = {
-	"MATCHED", "VOIDED", "NOT_CHECKED", "NO_EXPORT", "MISSING_IN_HIS", "EXTRA_IN_HIS",
-	"DUPLICATE_IN_HIS", "AMOUNT_MISMATCH", "QTY_MISMATCH", "ITEM_MISMATCH", "PATIENT_MISMATCH",
-	"VOIDED_IN_HIS", "INVOICE_GAP", "INVOICE_DUPLICATE", "INVOICE_UNRECORDED",
-	"INVOICE_VOID_CHARGED", "DISPENSE_MISMATCH", "LATE_BACKFILL"};
-
-const char *rclass_name(enum rclass c) { return (unsigned)c < RC_N ? class_names[c] : "?"; }
-
-struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind)
-{
-	if (r->nf == r->capf) {
-		size_t cap = r->capf ? r->capf * 2 : 1024;
-		struct finding *nf = realloc(r->f, cap * sizeof *nf);
-		if (!nf)
-			return NULL;
-		r->f = nf;
-		r->capf = cap;
-	}
-	struct finding *f = &r->f[r->nf++];
-	memset(f, 0, sizeof *f);
-	f->cls = (uint8_t)c;
-	f->kind = kind;
-	f->deadline = NO_TIME;
-	return f;
-}
-
-uint32_t recon_str(struct recon *r, const char *fmt, ...)
-{
-	char s[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(s, sizeof s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return 0;
-	size_t len = (size_t)n < sizeof s ? (size_t)n : sizeof s - 1;
-	uint32_t id = strpool_intern(r->pool, s, len);
-	return id == UINT32_MAX ? 0 : id;
-}
-
-void recon_yuan(int64_t fen, char out[32])
-{
-	money_format_yuan(fen, out);
-}
-
-void recon_unit_finding(struct recon *r, struct finding *f, size_t ui)
-{
-	const struct unit *u = &r->u[ui];
-	f->station = u->station;
-	f->seq = u->seq;
-	f->line = u->line;
-	f->patient = u->patient;
-	f->item = u->item;
-	f->dept = u->dept;
-	f->operator_ = u->operator_;
-	f->deadline = u->deadline;
-	f->unit = (uint32_t)(ui + 1);
-}
-
-/* A row's 流水号 in the pool (findings are few), or "row N" without one. */
-uint32_t recon_row_name(struct recon *r, enum his_kind k, const struct his_row *h)
-{
-	if (!h->his_id)
-		return recon_str(r, "row %u", h->row);
-	const char *s = his_text(&r->his[k], h->his_id);
-	uint32_t id = strpool_intern(r->pool, s, strlen(s));
-	return id == UINT32_MAX ? 0 : id;
-}
-
-void recon_row_finding(struct recon *r, struct finding *f, enum his_kind k, const struct his_row *h)
-{
-	f->his_id = h->his_id ? recon_row_name(r, k, h) : 0;
-	f->his_row = h->row;
-	if (!f->station) { /* a row with no journal side: its own patient, item, dept, operator */
-		f->patient = h->patient;
-		f->item = h->item;
-		f->dept = h->dept;
-		f->operator_ = h->operator_;
-	}
-}
-
 /* "BL-ST1-12-3" (or "BL-ST1-12" for a line-less entry). */
 static uint32_t bl_ref(struct recon *r, const struct unit *u)
 {
@@ -319,14 +236,6 @@ static enum rclass compare(const struct ctx *c, const struct unit *u, const stru
 	if (c->amounts && u->amount != h->amount)
 		return RC_AMOUNT_MISMATCH;
 	return RC_MATCHED;
-}
-
-const char *recon_how(uint8_t how)
-{
-	static const char *const hows[] = {"", "its back-fill reference", "patient, item, quantity and amount",
-					   "patient, item and quantity", "patient and item", "patient and quantity",
-					   "invoice number (or time), item, quantity and amount"};
-	return how < sizeof hows / sizeof hows[0] ? hows[how] : "";
 }
 
 static const char *tier_how[T_N] = {"patient, item, quantity and amount", "patient, item and quantity",

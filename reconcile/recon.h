@@ -1,10 +1,16 @@
 /*
  * recon.h - the reconciler's inside: journal lines, findings, the phases.
  *
- * A run goes: load the ledger's lines in scope (ledger_load.c), read the HIS
- * exports (his.c), match each kind (match.c), check invoices and the
- * pharmacy's three-way rule (checks.c), then write findings, states,
- * summary and worklists (report.c).  Everything textual is interned in one
+ * A run is a pipeline (reconcile_cmd.c runs it): read the HIS exports
+ * (his*.c) -> load the ledger's lines in scope and their back-fill
+ * deadlines (ledger_load.c, on a thread of its own while the exports are
+ * read) -> drop the rows that cannot matter (prefilter.c) -> match each
+ * kind (match.c) -> check the invoice register and the pharmacy's
+ * three-way rule (checks.c) -> write findings,
+ * states, summary and worklists (report.c).  Calls run one way: a phase
+ * calls earlier phases' readers and recon.c (what every phase shares:
+ * names, new findings, text of money and time), never a later phase;
+ * scripts/deps.sh fails on a circle.  Everything textual is interned in one
  * strpool, so the phases compare integers; every ordering is total, so the
  * same inputs give byte-identical outputs.  docs/reconcile.md is the user's
  * account of the rules implemented here.
@@ -162,6 +168,10 @@ struct recon_tz_hook {
 };
 int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err *e);
 int recon_adopt(struct recon *r, struct recon *l, bulu_err *e);
+/* each line's back-fill deadline (unit.deadline), before matching */
+int recon_deadlines(struct recon *r, bulu_err *e);
+/* recon.c: an invoice number's numeric value; -1 when not all digits */
+int64_t recon_invoice_value(const char *s);
 /* Is a HIS row's time inside the scope's window?  (A row without a time
  * may be: nothing says it is not.) */
 static inline int recon_row_in_window(const struct recon *r, int64_t t)
@@ -178,13 +188,11 @@ int recon_prefilter(struct recon *r, enum his_kind k, bulu_err *e);
 int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 /* checks.c */
 int recon_invoices(struct recon *r, bulu_err *e);
-int64_t recon_invoice_value(const char *s);
 int recon_threeway(struct recon *r, bulu_err *e);
-int recon_deadlines(struct recon *r, bulu_err *e);
 /* report.c */
 int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e);
 
-/* helpers shared by the phases (match.c) */
+/* recon.c: what every phase shares */
 struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind);
 uint32_t recon_str(struct recon *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void recon_unit_finding(struct recon *r, struct finding *f, size_t ui);
@@ -193,7 +201,7 @@ uint32_t recon_row_name(struct recon *r, enum his_kind k, const struct his_row *
 void recon_yuan(int64_t fen, char out[32]);
 /* how a line was matched (unit.how), for explanations */
 const char *recon_how(uint8_t how);
-/* report.c: "YYYY-MM-DD HH:MM:SS" in the outage's local time ("-" for NO_TIME) */
+/* "YYYY-MM-DD HH:MM:SS" in the outage's local time ("-" for NO_TIME) */
 const char *recon_time(const struct recon *r, int64_t t, char out[64]);
 const char *recon_kind_label(int kind);
 

@@ -40,37 +40,6 @@ static int scmp(uint32_t a, uint32_t b)
 	return a == b ? 0 : strcmp(strpool_str(cmp_pool, a), strpool_str(cmp_pool, b));
 }
 
-const char *recon_kind_label(int kind)
-{
-	return kind < HIS_NKINDS ? his_kind_name((enum his_kind)kind) : "drugs";
-}
-
-/* "YYYY-MM-DD HH:MM:SS" in the outage's local time. */
-const char *recon_time(const struct recon *r, int64_t t, char out[64])
-{
-	if (t == NO_TIME) {
-		snprintf(out, 64, "-");
-		return out;
-	}
-	int64_t z = t + r->tz_off;
-	int64_t days = z >= 0 ? z / 86400 : -((-z + 86399) / 86400);
-	int64_t sec = z - days * 86400;
-	/* civil_from_days (Howard Hinnant) */
-	int64_t zz = days + 719468;
-	int64_t era = (zz >= 0 ? zz : zz - 146096) / 146097;
-	unsigned doe = (unsigned)(zz - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	snprintf(out, 64, "%04" PRId64 "-%02u-%02u %02d:%02d:%02d", y, m, d, (int)(sec / 3600),
-		 (int)(sec / 60 % 60), (int)(sec % 60));
-	return out;
-}
-
 static int finding_cmp(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;

@@ -24,6 +24,42 @@
 #include "bulu/money.h"
 #include "sim.h"
 
+/* ---- the classes of discrepancy, and truth.csv's rows (his_out.c fills them) ---- */
+const char *const sim_classes[] = {
+	"MISSING_IN_HIS", "EXTRA_IN_HIS", "DUPLICATE_IN_HIS", "AMOUNT_MISMATCH", "QTY_MISMATCH",
+	"ITEM_MISMATCH", "PATIENT_MISMATCH", "INVOICE_GAP", "INVOICE_DUPLICATE",
+	"INVOICE_UNRECORDED", "INVOICE_VOID_CHARGED", "DISPENSE_MISMATCH", "LATE_BACKFILL",
+	"VOIDED_IN_HIS"};
+const size_t sim_nclasses = sizeof sim_classes / sizeof sim_classes[0];
+
+int sim_class_index(const char *name)
+{
+	for (size_t i = 0; i < sim_nclasses; i++)
+		if (strcmp(sim_classes[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+sim_truth *sim_truth_add(sim *s, const char *cls, const char *kind)
+{
+	if (s->ntruth == s->captruth) {
+		size_t cap = s->captruth ? s->captruth * 2 : 256;
+		sim_truth *p = realloc(s->truth, cap * sizeof *p);
+		if (!p) {
+			fprintf(stderr, "bulu: sim: out of memory\n");
+			exit(BULU_SYSTEM);
+		}
+		s->truth = p;
+		s->captruth = cap;
+	}
+	sim_truth *t = &s->truth[s->ntruth++];
+	memset(t, 0, sizeof *t);
+	t->cls = cls;
+	t->kind = kind;
+	t->line = -1;
+	return t;
+}
+
 /* ---- xoshiro256**, seeded by splitmix64 ---- */
 static uint64_t splitmix(uint64_t *x)
 {

@@ -33,10 +33,10 @@ mkdir -p "$T/bad/core"
 mv "$T/bad/cli/main.o" "$T/bad/core/front.o"
 expect 0 sh "$DEPS" "$T/bad"
 
-# bulu itself: no part calls into cli/.
+# bulu itself.
 unset SRC
-sh "$DEPS" "$B" >"$T/out" 2>"$T/err"
-if grep -q 'calls into cli/' "$T/err"; then fail "a part calls into cli/"; else ok; fi
+expect 0 sh "$DEPS" "$B"
+[ ! -s "$T/err" ] || sed 's/^/    /' "$T/err" >&2
 sh "$DEPS" --graph "$B" >"$T/out" 2>/dev/null
 check "the graph has the reconcile edges" grep -q '^reconcile/reconcile_cmd.c reconcile/' "$T/out"
 finish

@@ -437,6 +437,7 @@ static void write_lines(capture_ctx *c, const form *f, jw *w)
 /* What the checks worked out, for writing the body. */
 struct facts {
 	const char *dept, *episode, *outside_reason, *pay;
+	int drill;                /* the open episode is a drill */
 	char occurred[CLOCK_ISO_MAX];
 	char invoice[INVOICE_NO_MAX];
 	char ref_kind[32];
@@ -492,6 +493,29 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	jw_obj_end(w);
 }
 
+/* A new card's number (card_issue, registration with a new card): a drill
+ * hands out drill cards only, marked DRILL- (演练卡), and a real episode
+ * never does, so a drill spends no real card number (docs/outage.md). */
+static int check_drill_card(const form *f, int drill, bulu_err *e, const char **field,
+			    size_t *line)
+{
+	int reg = strcmp(f->kind, "registration") == 0;
+	const char *no = given(f->card_no) ? f->card_no : reg && f->new_card ? f->patient_id : NULL;
+	if (!given(no) || !(strcmp(f->kind, "card_issue") == 0 || (reg && f->new_card)))
+		return BULU_OK;
+	int marked = strncmp(no, "DRILL-", 6) == 0;
+	const char *fld = given(f->card_no) ? "card_no" : "patient_id";
+	if (drill && !marked)
+		return refuse(e, field, line, fld, 0,
+			      "a drill hands out drill cards only: their numbers start with DRILL- "
+			      "(a real card number is never spent on a drill)");
+	if (!drill && marked)
+		return refuse(e, field, line, fld, 0,
+			      "a DRILL- card number belongs to drills: a real episode hands out real "
+			      "cards only");
+	return BULU_OK;
+}
+
 /* Episode rule: a captured kind needs the open episode, or a reason. */
 static int check_episode(capture_ctx *c, const form *f, char ep[64], struct facts *x,
 			 bulu_err *e, const char **field, size_t *line)
@@ -500,6 +524,7 @@ static int check_episode(capture_ctx *c, const form *f, char ep[64], struct fact
 	if (journal_episode(c->j, ep, &drill, e) != BULU_OK)
 		return e->code;
 	x->episode = ep;
+	x->drill = drill;
 	if (*ep || !entry_kind_is_capture(f->kind))
 		return BULU_OK;
 	if (!given(f->force_reason))
@@ -532,6 +557,8 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	    (rc = check_fits(f, k, e, field, line)) != BULU_OK ||
 	    (rc = check_episode(c, f, ep, &x, e, field, line)) != BULU_OK)
 		goto done;
+	if ((rc = check_drill_card(f, x.drill, e, field, line)) != BULU_OK)
+		goto done;
 	if (given(f->occurred_at) && clock_parse(f->occurred_at, x.occurred) != 0) {
 		rc = refuse(e, field, line, "occurred_at", 0,
 			    "not a time: use YYYY-MM-DD HH:MM[:SS] or ISO-8601");
@@ -548,6 +575,7 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	if (x.has_invoice) {
 		if (!c->inv && (rc = invoice_alloc_open(c->j, &c->inv, e)) != BULU_OK)
 			goto done;
+		invoice_set_drill(c->inv, x.drill);
 		rc = (k & K_VOIDNO) ? invoice_take_void(c->inv, f->invoice_no, x.invoice, e)
 				    : invoice_take(c->inv, f->invoice_no, x.invoice, e);
 		if (rc != BULU_OK) {

@@ -16,7 +16,10 @@
  *    book it has touched (loaded once, through the entries_by_invoice and
  *    entries_by_voided indexes) and marks what it hands out;
  *  - take(NULL) gives the lowest free number; a cursor per book only moves
- *    forward (states only ever leave "free"), so n takes cost O(n) in all.
+ *    forward (states only ever leave "free"), so n takes cost O(n) in all;
+ *  - a drill book ({"drill":true}, `add-book --drill`) serves drills only and
+ *    a real book real episodes only: a drill never spends a real number, so
+ *    the real invoice register shows no gap a drill made (docs/outage.md).
  */
 #include <getopt.h>
 #include <stddef.h>
@@ -37,6 +40,7 @@ struct book {
 	int64_t seq;       /* its invoice_book entry */
 	int64_t from, to;
 	int width;
+	int drill;         /* a drill book */
 	uint8_t *state;    /* to - from + 1 states once loaded, else NULL */
 	int64_t cursor;    /* every offset below it is not free */
 };
@@ -45,7 +49,8 @@ struct invoice_alloc {
 	journal *j;
 	struct book *b;    /* sorted by from */
 	size_t n;
-	size_t cur;        /* take(NULL) looks from this book on */
+	size_t cur[2];     /* take(NULL) looks from this book on: [0] real, [1] drill */
+	int drill;         /* takes are for a drill episode */
 	sqlite3_stmt *range;
 };
 
@@ -87,7 +92,8 @@ static int load_books(invoice_alloc *a, bulu_err *e)
 	int rc = BULU_OK, s;
 	if (sqlite3_prepare_v2(journal_db(a->j),
 			       "SELECT seq, json_extract(body, '$.from'), json_extract(body, '$.to'),"
-			       " json_extract(body, '$.width') FROM entries"
+			       " json_extract(body, '$.width'), coalesce(json_extract(body, '$.drill'), 0)"
+			       " FROM entries"
 			       " WHERE kind = 'invoice_book' ORDER BY seq",
 			       -1, &st, NULL) != SQLITE_OK) {
 		rc = sqlerr(a, e);
@@ -109,6 +115,7 @@ static int load_books(invoice_alloc *a, bulu_err *e)
 		memset(b, 0, sizeof *b);
 		b->seq = sqlite3_column_int64(st, 0);
 		b->width = sqlite3_column_int(st, 3);
+		b->drill = sqlite3_column_int(st, 4) != 0;
 		/* The entry is signed and verified; a malformed one is damage. */
 		if (!from || !to || parse_no(from, &b->from) || parse_no(to, &b->to) ||
 		    b->width != (int)strlen(from) || b->from > b->to ||
@@ -223,9 +230,22 @@ static struct book *find_book(invoice_alloc *a, const char *no, int64_t *v)
 	return NULL;
 }
 
+void invoice_set_drill(invoice_alloc *a, int drill) { a->drill = drill != 0; }
+
 static int none_left(invoice_alloc *a, bulu_err *e)
 {
-	if (a->n == 0)
+	size_t have = 0;
+	for (size_t i = 0; i < a->n; i++)
+		have += a->b[i].drill == a->drill;
+	if (a->drill && have == 0)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "a drill takes invoice numbers from drill books only, and the station "
+				 "has none: add one with `bulu invoice add-book --drill`");
+	if (a->drill)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "no free number left in the drill books: add one with "
+				 "`bulu invoice add-book --drill`");
+	if (have == 0)
 		return bulu_errf(e, BULU_BADINPUT,
 				 "the station has no invoice book: add a book with "
 				 "`bulu invoice add-book`");
@@ -236,8 +256,11 @@ static int none_left(invoice_alloc *a, bulu_err *e)
 
 static int take_lowest(invoice_alloc *a, char out[INVOICE_NO_MAX], bulu_err *e)
 {
-	for (; a->cur < a->n; a->cur++) {
-		struct book *b = &a->b[a->cur];
+	size_t *cur = &a->cur[a->drill];
+	for (; *cur < a->n; (*cur)++) {
+		struct book *b = &a->b[*cur];
+		if (b->drill != a->drill)
+			continue;
 		int rc = load_states(a, b, e);
 		if (rc != BULU_OK)
 			return rc;
@@ -268,6 +291,14 @@ static int lookup(invoice_alloc *a, const char *want, struct book **bp, uint8_t 
 	if (!b)
 		return bulu_errf(e, BULU_BADINPUT,
 				 "invoice number %s is outside the station's invoice books", want);
+	if (b->drill && !a->drill)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "invoice number %s belongs to a drill book: a real outage never uses "
+				 "drill numbers", want);
+	if (!b->drill && a->drill)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "invoice number %s is a real invoice number: a drill takes numbers from "
+				 "drill books only (`bulu invoice add-book --drill`)", want);
 	int rc = load_states(a, b, e);
 	if (rc != BULU_OK)
 		return rc;
@@ -316,16 +347,20 @@ int invoice_take_void(invoice_alloc *a, const char *no, char out[INVOICE_NO_MAX]
 /* ---- bulu invoice add-book --------------------------------------------- */
 
 static const char add_usage[] =
-	"usage: bulu invoice add-book --from N --to N [--operator OP] [--dir DIR]\n"
+	"usage: bulu invoice add-book --from N --to N [--drill] [--operator OP] [--dir DIR]\n"
 	"\n"
 	"Register a manual invoice book (手工发票): the numbers FROM to TO, written\n"
 	"with the same number of digits (e.g. --from 00010001 --to 00010100).\n"
 	"At most 1,000,000 numbers and 18 digits; a book overlapping another of\n"
 	"the station's books is refused.  Charges and registrations take the\n"
-	"lowest free number unless one is given.\n";
+	"lowest free number unless one is given.\n"
+	"\n"
+	"  --drill   a drill book (演练票据): drills take numbers from drill books\n"
+	"            only, and real episodes never do, so a drill spends no real\n"
+	"            invoice number.  Required while a drill episode is open.\n";
 
 static int add_book(const char *dir, const char *op, const char *from, const char *to,
-		    int64_t vf, int64_t vt, bulu_err *e)
+		    int64_t vf, int64_t vt, int drill_book, bulu_err *e)
 {
 	journal *j = NULL;
 	invoice_alloc *a = NULL;
@@ -354,7 +389,20 @@ static int add_book(const char *dir, const char *op, const char *from, const cha
 			goto done;
 		}
 	}
+	char ep[64];
+	int drill;
+	rc = journal_episode(j, ep, &drill, e);
+	if (rc != BULU_OK)
+		goto done;
+	if (drill && !drill_book) {
+		rc = bulu_errf(e, BULU_BADINPUT,
+			       "drill episode %s is open: a book added now is a drill book; give --drill",
+			       ep);
+		goto done;
+	}
 	jw_obj_begin(&w);
+	if (drill_book)
+		jw_kbool(&w, "drill", 1);
 	jw_kstr(&w, "from", from);
 	jw_kstr(&w, "to", to);
 	jw_kint(&w, "width", (int64_t)strlen(from));
@@ -363,18 +411,14 @@ static int add_book(const char *dir, const char *op, const char *from, const cha
 		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 		goto done;
 	}
-	char ep[64];
-	int drill;
-	rc = journal_episode(j, ep, &drill, e);
-	if (rc == BULU_OK)
-		rc = journal_append(j, "invoice_book", op, ep, NULL, body, blen, &seq, e);
+	rc = journal_append(j, "invoice_book", op, ep, NULL, body, blen, &seq, e);
 	if (rc == BULU_OK)
 		rc = journal_commit(j, e);
 	if (rc == BULU_OK) {
 		char ref[96];
 		entry_ref(ref, sizeof ref, journal_station(j), seq);
-		printf("saved %s invoice_book %s-%s (%lld numbers)\n", ref, from, to,
-		       (long long)(vt - vf + 1));
+		printf("saved %s invoice_book %s-%s (%lld numbers)%s\n", ref, from, to,
+		       (long long)(vt - vf + 1), drill_book ? " drill book (演练)" : "");
 	}
 done:
 	invoice_alloc_free(a);
@@ -388,9 +432,10 @@ int cmd_invoice_add_book(int argc, char **argv)
 	static const struct option opts[] = {
 		{"from", required_argument, 0, 'f'},     {"to", required_argument, 0, 't'},
 		{"operator", required_argument, 0, 'o'}, {"dir", required_argument, 0, 'D'},
-		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+		{"drill", no_argument, 0, 'r'},          {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
 	const char *dir = NULL, *op = NULL, *from = NULL, *to = NULL;
-	int c;
+	int c, drill = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -398,6 +443,7 @@ int cmd_invoice_add_book(int argc, char **argv)
 		case 't': to = optarg; break;
 		case 'o': op = optarg; break;
 		case 'D': dir = optarg; break;
+		case 'r': drill = 1; break;
 		case 'h': return cli_help(add_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -422,7 +468,7 @@ int cmd_invoice_add_book(int argc, char **argv)
 		return cli_usage(argv[0], "a book holds at most %d numbers: register it in parts",
 				 INVOICE_BOOK_MAX);
 	bulu_err e = {0};
-	int rc = add_book(dir, cli_operator(op, 1), from, to, vf, vt, &e);
+	int rc = add_book(dir, cli_operator(op, 1), from, to, vf, vt, drill, &e);
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }
 
@@ -433,7 +479,9 @@ static const char list_usage[] =
 	"\n"
 	"For each invoice book: its range, how many numbers are used, voided\n"
 	"(作废: an invoice_void, or the charge that used it was voided) and free,\n"
-	"the free numbers and the voided numbers as compact ranges.\n";
+	"the free numbers and the voided numbers as compact ranges.  A drill book\n"
+	"(`add-book --drill`) is marked: drill (演练) in the table, 1 in the CSV's\n"
+	"drill column.\n";
 
 /* Runs of numbers whose state satisfies want(), as "A-B C D-E". */
 static void ranges(buf *out, const struct book *b, int voided)
@@ -465,6 +513,7 @@ static void ranges(buf *out, const struct book *b, int voided)
 struct row {
 	char from[INVOICE_NO_MAX], to[INVOICE_NO_MAX];
 	char used[24], voided[24], freen[24];
+	int drill;
 	buf free_r, void_r;
 };
 
@@ -480,11 +529,11 @@ static size_t widest(const struct row *r, size_t n, size_t off, size_t w)
 static void print_rows(struct row *r, size_t n, int csv)
 {
 	if (csv) {
-		printf("from,to,used,voided,free,free_numbers,voided_numbers\n");
+		printf("from,to,used,voided,free,free_numbers,voided_numbers,drill\n");
 		for (size_t i = 0; i < n; i++)
-			printf("%s,%s,%s,%s,%s,%s,%s\n", r[i].from, r[i].to, r[i].used, r[i].voided,
+			printf("%s,%s,%s,%s,%s,%s,%s,%d\n", r[i].from, r[i].to, r[i].used, r[i].voided,
 			       r[i].freen, r[i].free_r.len ? r[i].free_r.p : "",
-			       r[i].void_r.len ? r[i].void_r.p : "");
+			       r[i].void_r.len ? r[i].void_r.p : "", r[i].drill);
 		return;
 	}
 	int wf = (int)widest(r, n, offsetof(struct row, from), 4);
@@ -495,8 +544,8 @@ static void print_rows(struct row *r, size_t n, int csv)
 	printf("%-*s  %-*s  %*s  %*s  %*s\n", wf, "from", wt, "to", wu, "used", wv, "voided",
 	       wn, "free");
 	for (size_t i = 0; i < n; i++) {
-		printf("%-*s  %-*s  %*s  %*s  %*s\n", wf, r[i].from, wt, r[i].to, wu, r[i].used,
-		       wv, r[i].voided, wn, r[i].freen);
+		printf("%-*s  %-*s  %*s  %*s  %*s%s\n", wf, r[i].from, wt, r[i].to, wu, r[i].used,
+		       wv, r[i].voided, wn, r[i].freen, r[i].drill ? "  drill (演练)" : "");
 		printf("  free:   %s\n", r[i].free_r.len ? r[i].free_r.p : "-");
 		printf("  voided: %s\n", r[i].void_r.len ? r[i].void_r.p : "-");
 	}
@@ -528,6 +577,7 @@ static int list_books(journal *j, int csv, bulu_err *e)
 			nu += b->state[k] == N_USED, nv += b->state[k] >= N_VOIDED;
 		format_no(b, b->from, r[i].from);
 		format_no(b, b->to, r[i].to);
+		r[i].drill = b->drill;
 		snprintf(r[i].used, sizeof r[i].used, "%lld", (long long)nu);
 		snprintf(r[i].voided, sizeof r[i].voided, "%lld", (long long)nv);
 		snprintf(r[i].freen, sizeof r[i].freen, "%lld", (long long)(count - nu - nv));

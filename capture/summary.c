@@ -2,15 +2,19 @@
  * summary.c - `bulu capture summary`: a cashier's end-of-shift cash-up (轧账).
  *
  * Everything is derived from the journal with json_extract over bodies and
- * bound parameters; nothing is kept beside it.  For one operator (and
- * optionally one episode): entries per kind; charges and registrations per
+ * bound parameters; nothing is kept beside it.  For one operator and one
+ * episode (the current one by default: the open episode, else the latest
+ * started; --episode another; --all every real one): entries per kind; charges and registrations per
  * payment method, count and total; the ones among them cancelled by a void
  * entry (whoever recorded the void), subtracted as refunds; the invoice
  * numbers used and voided, as ranges; the net total.
  *
  * Invariants: money is summed as integer fen by SQLite and printed as yuan
  * only here, at the edge; a voided entry is counted in the gross and in the
- * refunds, so gross - refunds = net; no patient data is read or printed.
+ * refunds, so gross - refunds = net; no patient data is read or printed;
+ * drill money (DRILL- episodes) is never added to real money: a drill is
+ * summed only on its own (its episode asked for, or current), and --all
+ * leaves every drill out.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -26,18 +30,27 @@
 #include "bulu/text.h"
 
 static const char summary_usage[] =
-	"usage: bulu capture summary --operator OP [--episode ID]\n"
+	"usage: bulu capture summary --operator OP [--episode ID | --all]\n"
 	"                            [--format table|csv|json] [--dir DIR]\n"
 	"\n"
 	"The end-of-shift cash-up (轧账) of one operator: entries per kind; charges\n"
 	"and registrations per payment method (count, total); those voided since\n"
 	"(refunds, whoever recorded the void), subtracted; invoice numbers used and\n"
-	"voided; the net total.  --episode limits it to one outage episode.\n"
-	"Money is printed in yuan.  No patient data is shown.\n";
+	"voided; the net total.  Money is printed in yuan.  No patient data is shown.\n"
+	"\n"
+	"It covers the current episode: the open one, else the latest started (or,\n"
+	"on a station that never had one, what was recorded outside any episode).\n"
+	"  --episode ID  another episode\n"
+	"  --all         every real episode and what was recorded outside one\n"
+	"A drill's money is never added to real money: a drill episode is summed\n"
+	"on its own and marked 演练 drill; --all leaves drills out.\n";
 
 
-/* Filters every query shares: ?1 operator, ?2 episode or NULL. */
-#define MINE(t) t ".operator = ?1 AND (?2 IS NULL OR " t ".episode = ?2)"
+/* Filters every query shares: ?1 operator, ?2 episode, or NULL for every
+ * real episode (drills never). */
+#define MINE(t) \
+	t ".operator = ?1 AND (CASE WHEN ?2 IS NULL THEN substr(" t ".episode, 1, 6) <> 'DRILL-'" \
+	  " ELSE " t ".episode = ?2 END)"
 #define AMOUNT(t) "coalesce(json_extract(" t ".body, '$.total'), json_extract(" t ".body, '$.fee'), 0)"
 #define VOIDED(t) \
 	"EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND json_extract(v.body, '$.entry') = " t ".seq)"
@@ -81,6 +94,7 @@ struct inv {
 
 struct sum {
 	const char *op, *episode, *station;
+	int drill;                /* the episode is a drill */
 	int64_t kind_n[16];
 	char kind[16][32];
 	size_t nkinds;
@@ -246,8 +260,13 @@ static void padr(const char *s, size_t w)
 static void print_table(const struct sum *m)
 {
 	char a[32], b[32], c[32], d[32];
-	printf("轧账 cash-up  operator: %s  episode: %s  station: %s\n\n", m->op,
-	       m->episode ? m->episode : "(all)", m->station);
+	printf("轧账 cash-up  operator: %s  episode: %s  station: %s\n", m->op,
+	       !m->episode ? "(all real episodes; drills left out)"
+	       : *m->episode ? m->episode : "(outside any episode)",
+	       m->station);
+	if (m->drill)
+		printf("演练 drill: not real money, never added to a real cash-up\n");
+	putchar('\n');
 	printf("entries by kind\n");
 	if (!m->nkinds)
 		printf("  (none)\n");
@@ -363,6 +382,7 @@ static void print_json(const struct sum *m)
 	jkey_str(&o, "episode", m->episode);
 	buf_putc(&o, ',');
 	jkey_str(&o, "station", m->station);
+	buf_printf(&o, ",\"drill\":%s", m->drill ? "true" : "false");
 	buf_puts(&o, ",\"kinds\":{");
 	for (size_t i = 0; i < m->nkinds; i++)
 		buf_printf(&o, "%s\"%s\":%lld", i ? "," : "", m->kind[i], (long long)m->kind_n[i]);
@@ -406,15 +426,39 @@ static void print_json(const struct sum *m)
 	buf_free(&o);
 }
 
+/* The current episode: the open one, else the latest started, else "". */
+static int current_episode(journal *j, char id[64], bulu_err *e)
+{
+	int drill;
+	if (journal_episode(j, id, &drill, e) != BULU_OK)
+		return e->code;
+	if (*id)
+		return BULU_OK;
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(journal_db(j),
+			       "SELECT episode FROM entries WHERE kind = 'outage_start'"
+			       " ORDER BY seq DESC LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	int sr = sqlite3_step(s);
+	if (sr == SQLITE_ROW)
+		snprintf(id, 64, "%s", ctext(s, 0));
+	sqlite3_finalize(s);
+	if (sr != SQLITE_ROW && sr != SQLITE_DONE)
+		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	return BULU_OK;
+}
+
 int cmd_capture_summary(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"operator", required_argument, 0, 'o'}, {"episode", required_argument, 0, 'e'},
 		{"format", required_argument, 0, 'F'},   {"dir", required_argument, 0, 'D'},
-		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+		{"all", no_argument, 0, 'A'},            {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
 	const char *dir = NULL, *op = NULL, *ep = NULL;
 	enum cli_format fmt = CLI_TABLE;
-	int c;
+	int c, all = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -425,6 +469,7 @@ int cmd_capture_summary(int argc, char **argv)
 				return BULU_BADINPUT;
 			break;
 		case 'D': dir = optarg; break;
+		case 'A': all = 1; break;
 		case 'h': return cli_help(summary_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -434,15 +479,21 @@ int cmd_capture_summary(int argc, char **argv)
 	op = cli_operator(op, 0);
 	if (!op)
 		return cli_usage(argv[0], "--operator is required: whose shift is it?");
+	if (all && ep)
+		return cli_usage(argv[0], "--episode and --all exclude each other");
 
 	bulu_err e = {0};
 	journal *j = NULL;
 	struct sum m;
 	memset(&m, 0, sizeof m);
 	m.op = op;
-	m.episode = ep && *ep ? ep : NULL;
+	char cur[64] = "";
 	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
+	if (rc == BULU_OK && !all && !(ep && *ep))
+		rc = current_episode(j, cur, &e);
 	if (rc == BULU_OK) {
+		m.episode = all ? NULL : ep && *ep ? ep : cur;
+		m.drill = m.episode && strncmp(m.episode, "DRILL-", 6) == 0;
 		m.station = journal_station(j);
 		rc = gather(j, &m, &e);
 	}

@@ -260,15 +260,19 @@ static int select_episodes(struct recon *r, bulu_err *e)
 
 static int load_books(struct recon *r, sqlite3 *db, bulu_err *e)
 {
-	/* Books are handed out in peacetime: read them from both tables. */
+	/* Books are handed out in peacetime: read them from both tables; a
+	 * drill book ("drill":true) belongs to the drills only, a real book
+	 * to the real episodes only. */
 	static const char sql[] =
 		"SELECT b.station, b.seq, b.body->>'from', b.body->>'to', b.body->>'width',"
 		" (SELECT s.body->>'dept' FROM entries s WHERE s.station = b.station AND s.seq = 1"
 		"  AND s.kind = 'station_init' LIMIT 1)"
-		" FROM all_entries b WHERE b.kind = 'invoice_book' ORDER BY b.station, b.seq";
+		" FROM all_entries b WHERE b.kind = 'invoice_book'"
+		" AND coalesce(b.body->>'drill', 0) = ?1 ORDER BY b.station, b.seq";
 	sqlite3_stmt *st;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		return sqlfail(db, e, "invoice books");
+	sqlite3_bind_int(st, 1, r->o.drill != 0);
 	int rc = BULU_OK, sr;
 	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
 		struct book *nb = realloc(r->books, (r->nbooks + 1) * sizeof *nb);

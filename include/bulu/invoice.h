@@ -24,6 +24,11 @@ typedef struct invoice_alloc invoice_alloc;
 int invoice_alloc_open(journal *j, invoice_alloc **out, bulu_err *e);
 void invoice_alloc_free(invoice_alloc *a); /* NULL ok */
 
+/* Takes from now on are for a drill episode (drill != 0: drill books only)
+ * or a real one (real books only); a number of the other kind of book is
+ * refused by name.  Default: real. */
+void invoice_set_drill(invoice_alloc *a, int drill);
+
 /* Take a number for a charge or registration.  want NULL or "" takes the
  * lowest free number of the books; otherwise want must lie in a book and be
  * neither used nor voided.  out receives the normalised number.

@@ -128,7 +128,7 @@ check "no INVOICE_GAP in the real reconcile" sh -c "! grep -q INVOICE_GAP '$T/r-
 check "the second real charge is found missing (the run sees it)" grep -q '^MISSING_IN_HIS,charges,CASH,13,' "$T/r-with/findings.csv"
 check "no drill line in the real run" sh -c "! grep -q -e ',DRL,' -e 9001 -e 8001 '$T/r-with/findings.csv'"
 if diff -r "$T/r-with" "$T/r-without" >"$T/diff"; then ok; else fail "reconcile outputs differ with the drill's bundles"; head -20 "$T/diff" >&2; fi
-check "the outputs compared are there" [ -s "$T/r-with/summary.txt" ] && [ -s "$T/r-with/findings.csv" ]
+check "the outputs compared are there" test -s "$T/r-with/summary.txt" -a -s "$T/r-with/findings.csv"
 # the drills, reconciled on their own, see their own books only
 expect 1 bulu reconcile --ledger "$T/with.db" --drill --quiet --his charges="$T/charges.csv" --out "$T/r-drill"
 check "a drill run: no INVOICE_GAP either" sh -c "! grep -q INVOICE_GAP '$T/r-drill/findings.csv'"

@@ -22,7 +22,12 @@
 #   - peacetime: a row the tolerance before the window's start can pair, one
 #     second earlier cannot;
 #   - INVOICE_UNRECORDED: a register row from the window's first second to
-#     1 + due-all days after its end, not a second outside.
+#     1 + due-all days after its end, not a second outside;
+#   - the invoice register: amounts above and below the form's total (the
+#     sign of the difference), numbers voided on one side only, a gap of one
+#     number;
+#   - the incident level of an episode one second either side of 2, 12 and
+#     24 hours.
 . "$(dirname "$0")/../lib.sh"
 TZ=Asia/Shanghai
 export TZ
@@ -50,9 +55,10 @@ cap 12:20 charge --patient P103 --item F100:1 --invoice 00010004               #
 cap 12:30 charge --patient P104 --item D003:2 --invoice 00010005               # 10  4.00, HIS twice
 cap 12:40 charge --patient P106 --item D001:1 --invoice 00010006               # 11  3.50 voided, yet in the HIS
 cap 12:45 void --entry 11 --reason 退费                                        # 12
+cap 12:50 invoice-void --invoice 00010008 --reason 打印错位                   # 13 (00010007 a gap)
 now 20:00
-expect 0 bulu outage end --at '2026-11-20 20:00'                              # 13
-check "CASH holds seqs 1-13" [ "$(sqlite3 "$BULU_HOME/journal.db" "SELECT max(seq) FROM entries")" = 13 ]
+expect 0 bulu outage end --at '2026-11-20 20:00'                              # 14
+check "CASH holds seqs 1-14" [ "$(sqlite3 "$BULU_HOME/journal.db" "SELECT max(seq) FROM entries")" = 14 ]
 expect 0 bulu roster add --roster "$R" --from-station "$T/CASH"
 expect 0 bulu sync export --dir "$T/CASH" --out "$T/usb"
 expect 0 bulu sync import --ledger "$L" --roster "$R" "$T/usb"
@@ -231,13 +237,14 @@ cls AMOUNT_MISMATCH 1 "$amount"
 cls DUPLICATE_IN_HIS 1 "$dup"
 cls EXTRA_IN_HIS 1 "$extra"
 cls VOIDED_IN_HIS 1 "$voided"
-cls total 5 "$net"
+cls INVOICE_GAP 1 0                 # 00010007, never used: no money
+cls total 6 "$net"
 check "summary: net difference $(yuan "$net") yuan" grep -qx "Net difference, HIS minus journals: $(yuan "$net") yuan" "$SUM"
 check "summary: lines in scope, $(yuan "$inscope") yuan not voided" grep -qx "Journal lines in scope: 7 ($(yuan "$inscope") yuan not voided)" "$SUM"
 dept=$(awk '$1 == "门诊收费" && $3 == "findings" { print $2 " " $5 }' "$SUM")
-check "summary: 门诊收费 $dept, wanted 5 $(yuan "$net")" [ "$dept" = "5 $(yuan "$net")" ]
+check "summary: 门诊收费 $dept, wanted 6 $(yuan "$net")" [ "$dept" = "6 $(yuan "$net")" ]
 op=$(awk '$1 == "cash1" && $3 == "findings" { print $2 " " $5 }' "$SUM")
-check "summary: cash1 $op, wanted 4 (the extra row has no operator of ours)" [ "${op%% *}" = 4 ]
+check "summary: cash1 $op, wanted 4 (the extra row and the gap have no operator of ours)" [ "${op%% *}" = 4 ]
 check "summary: cash1's net excludes the extra row" [ "${op#* }" = "$(yuan $((net - extra)))" ]
 # findings.csv's diff_fen column says the same, finding by finding
 for c in "MISSING_IN_HIS|$missing" "AMOUNT_MISMATCH|$amount" "DUPLICATE_IN_HIS|$dup" "EXTRA_IN_HIS|$extra" "VOIDED_IN_HIS|$voided"; do
@@ -245,5 +252,46 @@ for c in "MISSING_IN_HIS|$missing" "AMOUNT_MISMATCH|$amount" "DUPLICATE_IN_HIS|$
 for r in csv.reader(open(sys.argv[1], encoding="utf-8-sig")):
     if r[0] == sys.argv[2]: print(r[10])' "$T/money/findings.csv" "${c%|*}")
 	check "findings.csv: ${c%|*} diff_fen $got, wanted ${c#*|}" [ "$got" = "${c#*|}" ]
+done
+
+# ---- the invoice register: 00010001-06 used (06 by a charge voided later),
+# 08 voided, 07 never recorded: a gap of one number
+CASE="invoice register"
+csv "$T/iv.csv" "$IVH" "00010001,正常,3.50,his01,2026-11-20 12:00:00" "00010002,正常,25.00,his01,2026-11-20 12:00:00" \
+	"00010003,正常,11.00,his01,2026-11-20 12:10:00" "00010004,正常,20.00,his01,2026-11-20 12:20:00" \
+	"00010005,作废,4.00,his01,2026-11-20 12:30:00" "00010006,正常,3.50,his01,2026-11-20 12:40:00" \
+	"00010008,作废,0.00,his01,2026-11-20 12:50:00"
+rec reg --his invoices="$T/iv.csv"
+inv() { grep "^$1,invoices,CASH,$2," "$T/F" | cut -d, -f9-11; }
+check "$CASE: 00010002 held for 25.00, the form's total 25.60: diff -60 ($(inv AMOUNT_MISMATCH 7))" [ "$(inv AMOUNT_MISMATCH 7)" = "25.60,25.00,-60" ]
+check "$CASE: 00010003 held for 11.00, the form's 10.50: diff 50 ($(inv AMOUNT_MISMATCH 8))" [ "$(inv AMOUNT_MISMATCH 8)" = "10.50,11.00,50" ]
+has AMOUNT_MISMATCH 2
+check "$CASE: 00010005 charged, the HIS voided it" [ "$(inv INVOICE_VOID_CHARGED 10 | cut -d, -f1-2)" = "00010005 正常,00010005 作废" ]
+check "$CASE: 00010006's charge voided, the HIS used it" [ "$(inv INVOICE_VOID_CHARGED 11 | cut -d, -f1-2)" = "00010006 作废,00010006 正常" ]
+has INVOICE_VOID_CHARGED 2
+check "$CASE: the gap of one number 00010007" [ "$(grep '^INVOICE_GAP,invoices,CASH,3,' "$T/F" | cut -d, -f9)" = 00010007 ]
+has INVOICE_GAP 1
+has INVOICE_UNRECORDED 0
+has INVOICE_DUPLICATE 0
+check "$CASE: every number found: no MISSING_IN_HIS" [ "$(grep -c '^MISSING_IN_HIS,invoices' "$T/F")" = 0 ]
+
+# ---- incident levels (BRIEF rule 10: IV < 2 h, III up to 12 h, II up to
+# 24 h, I beyond), one station's six episodes
+t_station LV cashier 门诊收费 || { finish; exit 1; }
+for c in "E1|2026-11-01 08:00:00|2026-11-01 09:59:59" "E2|2026-11-02 08:00:00|2026-11-02 10:00:00" \
+	"E3|2026-11-03 08:00:00|2026-11-03 20:00:00" "E4|2026-11-04 08:00:00|2026-11-04 20:00:01" \
+	"E5|2026-11-05 08:00:00|2026-11-06 08:00:00" "E6|2026-11-07 08:00:00|2026-11-08 08:00:01"; do
+	ep=${c%%|*} rest=${c#*|}
+	BULU_NOW=${rest%|*} expect 0 bulu outage start --episode "$ep" --at "${rest%|*}"
+	BULU_NOW=${rest#*|} expect 0 bulu outage end --at "${rest#*|}"
+done
+expect 0 bulu roster add --roster "$R" --from-station "$T/LV"
+expect 0 bulu sync export --dir "$T/LV" --out "$T/lv"
+expect 0 bulu sync import --ledger "$T/lv.db" --roster "$R" "$T/lv"
+csv "$T/ch0.csv" "$CHH"
+expect 0 bulu reconcile --ledger "$T/lv.db" --quiet --out "$T/rlv" --his charges="$T/ch0.csv"
+for c in "E1|IV" "E2|III" "E3|III" "E4|II" "E5|II" "E6|I"; do
+	check "episode ${c%|*}: incident level ${c#*|} ($(grep "^Episode ${c%|*}:" "$T/rlv/summary.txt"))" \
+		grep -q "^Episode ${c%|*}: .*, incident level ${c#*|}\$" "$T/rlv/summary.txt"
 done
 finish

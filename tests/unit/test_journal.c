@@ -539,6 +539,15 @@ static void test_verify_fails_bad_signature(void **state)
 	assert_fails_at(f, 1, "signature does not verify");
 }
 
+static void test_verify_fails_last_signature(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, NOTES, "v");
+	/* only the newest entry, the last one checked */
+	tamper(f, "UPDATE entries SET sig = (SELECT sig FROM entries WHERE seq = 2) WHERE seq = 301");
+	assert_fails_at(f, 301, "signature does not verify");
+}
+
 static void test_verify_fails_gap_and_triggers(void **state)
 {
 	struct fixture *f = *state;
@@ -584,6 +593,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_fails_bad_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_bad_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_bad_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_last_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_gap_and_triggers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

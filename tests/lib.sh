@@ -13,7 +13,8 @@
 #
 # Each run of `expect` leaves stdout in $T/out and stderr in $T/err.  The
 # script ends with `finish`, which prints "N passed, N failed" and exits
-# non-zero on any failure.
+# non-zero on any failure; with BULU_FAILFAST set, the first failure ends
+# the script (scripts/mutate.py only needs to know that one check failed).
 #
 # Invariant: every condition a check names is counted.  `check` runs one
 # simple command, so `check D [ a ] && [ b ]` or `check D cmd | grep x`
@@ -39,6 +40,11 @@ fail() {
 	T_FAIL=$((T_FAIL + 1))
 	printf '%s: FAIL: %s\n' "$T_NAME" "$*" >&2
 	if [ -s "$T/err" ]; then sed 's/^/    stderr: /' "$T/err" | head -5 >&2; fi
+	# BULU_FAILFAST (make mutate): the first failure ends the script
+	if [ -n "${BULU_FAILFAST:-}" ]; then
+		finish
+		exit 1
+	fi
 	return 0
 }
 

@@ -7,8 +7,8 @@
 #   whole file   the chain breaks (a link, a seq), another station, an edited
 #                entry, the last entry is not the signed head, the range ends
 #                before or after the signed one, a bad head signature, a first
-#                entry binding another key: exit 3, nothing merged; a bad
-#                signature inside a whole file passes (its head vouches for it)
+#                entry binding another key, a bad signature on any entry:
+#                exit 3, nothing merged
 #   damaged copy each of those breaks at entry 100: exactly entries 1-99 kept,
 #                100-604 a gap
 #   sync status  a bundle whose first entry does not link to the seq before
@@ -75,15 +75,20 @@ rejected head1 head 1 "its last entry is not the head its signature names"
 rejected short short 1 "it ends at seq $N, not at $((N + 1)) as signed"
 rejected long long 1 "it ends at seq $N, not at $((N - 1)) as signed"
 rejected long5 long 5 "it ends at seq $N, not at $((N - 5)) as signed"
-rejected headsig headsig 3 "the signature of its head entry $N is bad"
+rejected headsig headsig 3 "the signature of entry $N does not verify under S's key"
+rejected sig sig 100 "the signature of entry 100 does not verify under S's key"
 rejected bind bind 1 "its first entry does not bind the roster's key for S"
+craft size size 10
+SZ=$(stat -c %s "$CB")
+imp size
+check "a claim 10 bytes too long: exit 3 (got $rc)" [ "$rc" = 3 ]
+check "a claim 10 bytes too long: says so" grep -qF "rejected $CB: it is $SZ bytes but its signature says $((SZ + 10))" "$T/out"
+craft size2 size -10
+SZ=$(stat -c %s "$CB")
+imp size2
+check "a claim 10 bytes too short: says so" grep -qF "rejected $CB: it is $SZ bytes but its signature says $((SZ - 10))" "$T/out"
+check "a claim 10 bytes too short: nothing merged" [ "$(sqlite3 "$T/size2.db" "SELECT count(*) FROM all_entries")" = 0 ]
 check "the short claim names 1-$((N + 1))" [ -f "$T/short/S-1-$((N + 1)).bulu" ]
-
-# a bad signature inside a whole file: its signed head vouches for the chain
-craft sig sig 100
-imp sig
-check "a bad inner signature, whole file: merged (exit $rc)" [ "$rc" = 0 ]
-check "a bad inner signature, whole file: all $N entries" [ "$(sqlite3 "$T/sig.db" "SELECT count(*) FROM all_entries")" = "$N" ]
 
 # ---- damaged copies (the last 8 bytes lost): the verifiable prefix only
 salvaged() {

@@ -29,8 +29,13 @@ def top_ops(line):
                 stack.pop()
             elif line.startswith("$(", i):
                 stack.append("("); i += 1
+            elif line.startswith("${", i):
+                stack.append("{"); i += 1
             elif c == "`":
                 stack.append("`")
+        elif top == "{":
+            if c == "}":
+                stack.pop()
         elif top == "`":
             if c == "`":
                 stack.pop()
@@ -43,6 +48,8 @@ def top_ops(line):
                 stack.append("`")
             elif line.startswith("$(", i):
                 stack.append("("); i += 1
+            elif line.startswith("${", i):
+                stack.append("{"); i += 1
             elif c == "(" and top == "(":
                 stack.append("(")
             elif c == ")" and top == "(":
@@ -101,6 +108,7 @@ check "the lint finds all five bad shapes ($(wc -l <"$T/out") found)" [ "$(wc -l
 cat >"$T/good.sh" <<'S'
 check "a" [ "$(q "SELECT 1 || 2 FROM t")" = 12 ]
 check_sh "b" '[ -f x ] && [ -f y ]'
+X=${a%|*} expect 0 bulu "${b#*|}"
 expect_err 2 'row 3' bulu x
 [ -f x ] && ok || fail "x"
 S

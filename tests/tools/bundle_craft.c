@@ -17,9 +17,9 @@
  *   short    the claim and the bundle record end the range K seqs later
  *   long     ... K seqs earlier (the head named is that entry's hash)
  *   headsig  the last entry's signature replaced by entry K's
- *   sig      entry K's signature replaced by entry K+1's (a whole file
- *            passes: its signed head vouches for the chain; salvage stops)
+ *   sig      entry K's signature replaced by entry K+1's
  *   bind     entry 1's body names another key; all hashed and signed again
+ *   size     the claim names a file K bytes longer than it is (K < 0: shorter)
  * CUT: write only the first CUT bytes of the file (a damaged copy), with
  * the whole file's signature; -CUT: all but the last CUT bytes.
  *
@@ -179,6 +179,7 @@ int main(int argc, char **argv)
 	memcpy(c.head, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
 	sqlite3_finalize(st);
 	if (strcmp(mode, "none") != 0 && strcmp(mode, "short") != 0 && strcmp(mode, "long") != 0 &&
+	    strcmp(mode, "size") != 0 &&
 	    (k < c.first || k > c.last))
 		return die("K", "not a seq of the bundle");
 
@@ -223,6 +224,7 @@ int main(int argc, char **argv)
 		snprintf(sql, sizeof sql, "UPDATE entries SET sig = (SELECT sig FROM entries WHERE seq = %lld) "
 					  "WHERE seq = %lld", (long long)k + 1, (long long)k);
 		bad = k >= c.last || exec(db, sql);
+	} else if (strcmp(mode, "size") == 0) {
 	} else if (strcmp(mode, "bind") == 0) {
 		memset(h, 0, sizeof h);
 		bad = c.first != 1 ||
@@ -257,7 +259,7 @@ int main(int argc, char **argv)
 		return die("gzip", e.msg);
 	sqlite3_free(ser);
 	sqlite3_close(db);
-	c.size = (int64_t)gz.len;
+	c.size = (int64_t)gz.len + (strcmp(mode, "size") == 0 ? k : 0);
 	c.sealed = 0;
 	char trusted[MINISIG_TRUSTED_MAX], untrusted[128], name[512], sigpath[4200];
 	uint8_t prehash[MINISIG_PREHASH_BYTES];

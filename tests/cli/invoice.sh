@@ -110,7 +110,7 @@ check "used, voided, free" grep -qx '0001,0010,3,2,5,0006-0010,0002-0003,0' "$T/
 t_station ST3 cashier
 expect 0 bulu invoice add-book --from 999999999999999990 --to 999999999999999999
 expect 0 bulu catalog load "$T/cat.csv"
-expect 0 bulu outage start --drill
+expect 0 bulu outage start
 expect 0 bulu capture charge --operator c1 --patient P1 --item A1:1 --invoice 999999999999999999
 check "the book's last number, 18 digits, is taken" [ "$(sqlite3 "$BULU_HOME/journal.db" "SELECT json_extract(body, '$.invoice_no') FROM entries WHERE kind = 'charge'")" = 999999999999999999 ]
 expect_err 2 'at most 18' bulu capture charge --operator c1 --patient P1 --item A1:1 --invoice 1000000000000000000

@@ -315,22 +315,12 @@ static void print_table(const struct sum *m)
 static void csv_line(const char *section, const char *key, int64_t n, int have_n,
 		     const char *amount)
 {
-	printf("%s,", section);
-	if (strpbrk(key, ",\"\r\n")) {
-		putchar('"');
-		for (const char *p = key; *p; p++) {
-			if (*p == '"')
-				putchar('"');
-			putchar(*p);
-		}
-		putchar('"');
-	} else {
-		fputs(key, stdout);
-	}
+	cli_csv_field(section, 0);
+	cli_csv_field(key, 0);
 	if (have_n)
-		printf(",%lld,%s\r\n", (long long)n, amount);
+		printf("%lld,%s\r\n", (long long)n, amount);
 	else
-		printf(",,%s\r\n", amount);
+		printf(",%s\r\n", amount);
 }
 
 static void print_csv(const struct sum *m)

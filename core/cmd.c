@@ -76,9 +76,42 @@ int cli_format(const char *cmd, const char *arg, unsigned allowed,
 	return cli_usage(cmd, "--format: one of %s", choices);
 }
 
-void cli_csv_cell(buf *o, const char *s, int last)
+int cli_csv_formula(const char *s, size_t n)
 {
-	if (strpbrk(s, ",\"\r\n") || (*s && (s[0] == ' ' || s[strlen(s) - 1] == ' '))) {
+	if (!n || !s[0] || !strchr("=+-@\t\r", s[0]))
+		return 0;
+	if (n == 1 && s[0] == '-')
+		return 0; /* a dash alone: "none", text to every spreadsheet */
+	/* a plain number, signed, with or without a decimal part, stays a
+	 * number: -12.50 is an amount, not a formula */
+	size_t i = s[0] == '-' || s[0] == '+';
+	size_t d = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++, d++;
+	if (d && i < n && s[i] == '.') {
+		size_t f = 0;
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			f++;
+		if (!f)
+			return 1;
+	}
+	return !d || i != n;
+}
+
+/* One cell: neutralised when a spreadsheet would run it (formula), then
+ * quoted when it must be. */
+static void csv_cell(buf *o, const char *s, int last, int formula)
+{
+	size_t n = strlen(s);
+	if (formula) {
+		buf_puts(o, "\"'");
+		for (; *s; s++) {
+			if (*s == '"')
+				buf_putc(o, '"');
+			buf_putc(o, *s);
+		}
+		buf_putc(o, '"');
+	} else if (strpbrk(s, ",\"\r\n") || (n && (s[0] == ' ' || s[n - 1] == ' '))) {
 		buf_putc(o, '"');
 		for (; *s; s++) {
 			if (*s == '"')
@@ -90,6 +123,21 @@ void cli_csv_cell(buf *o, const char *s, int last)
 		buf_puts(o, s);
 	}
 	buf_puts(o, last ? "\r\n" : ",");
+}
+
+void cli_csv_cell(buf *o, const char *s, int last)
+{
+	csv_cell(o, s, last, cli_csv_formula(s, strlen(s)));
+}
+
+const char *cli_csv_plain(const char *cell)
+{
+	return cell[0] == '\'' && cli_csv_formula(cell + 1, strlen(cell + 1)) ? cell + 1 : cell;
+}
+
+void cli_csv_cell_raw(buf *o, const char *s, int last)
+{
+	csv_cell(o, s, last, 0);
 }
 
 void cli_csv_field(const char *s, int last)

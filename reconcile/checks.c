@@ -194,7 +194,7 @@ int recon_invoices(struct recon *r, bulu_err *e)
 			recon_yuan(h->amount, b);
 			f->jval = recon_str(r, "%s", a);
 			f->hval = recon_str(r, "%s", b);
-			f->diff = h->amount - x->amount;
+			f->diff = recon_sub_sat(h->amount, x->amount);
 			f->expl = recon_str(r, "invoice %s: the HIS register says %s, the journal's total is %s", no, b, a);
 		}
 		/* the same number twice in the HIS register */

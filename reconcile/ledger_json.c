@@ -316,8 +316,12 @@ static void cj_val(const cJSON *v, struct lj_val *out)
 		out->type = LJ_STR;
 		out->s = v->valuestring;
 	} else if (cJSON_IsNumber(v)) {
+		/* beyond 15 digits a number comes here, as a double: held at the
+		 * int64 bounds (2^63 is not an int64), never converted out of range */
+		double d = v->valuedouble;
 		out->type = LJ_NUM;
-		out->num = (int64_t)v->valuedouble;
+		out->num = d != d ? 0 : d >= 9223372036854775807.0 ? INT64_MAX
+			: d <= -9223372036854775808.0 ? INT64_MIN : (int64_t)d;
 	} else {
 		out->type = LJ_OTHER;
 	}

@@ -215,7 +215,7 @@ static struct key hkey(const struct ctx *c, int tier, const struct his_row *h)
 /* HIS minus journal, fen; 0 when the export has no amounts. */
 static int64_t diff_of(const struct ctx *c, int64_t his, int64_t journal)
 {
-	return c->amounts ? his - journal : 0;
+	return c->amounts ? recon_sub_sat(his, journal) : 0;
 }
 
 static int oom(bulu_err *e) { return bulu_errf(e, BULU_SYSTEM, "out of memory"); }
@@ -577,7 +577,7 @@ static int leftovers(struct ctx *c, const uint8_t *depts, bulu_err *e)
 		char a[32];
 		recon_yuan(u->amount, a);
 		f->jval = recon_str(r, "%s", a);
-		f->diff = -u->amount; /* what is at stake, even where the export has no amounts */
+		f->diff = recon_neg_sat(u->amount); /* what is at stake, even where the export has no amounts */
 		f->expl = recon_str(r, "not in the HIS %s export: back-fill it with remark %s", his_kind_name(c->k),
 				    S(r, bl_ref(r, u)));
 		u->state = RC_MISSING_IN_HIS;

@@ -192,6 +192,27 @@ int recon_threeway(struct recon *r, bulu_err *e);
 /* report.c */
 int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e);
 
+/* Money arithmetic that cannot overflow: a result beyond int64 is held at
+ * the bound on its side, so a difference or a sum of absurd amounts (a
+ * ledger line of -9223372036854775808 fen) keeps its sign; within int64 it
+ * is exact.  tests/cli/hostile_cells.sh. */
+static inline int64_t recon_add_sat(int64_t a, int64_t b)
+{
+	int64_t s;
+	if (!__builtin_add_overflow(a, b, &s))
+		return s;
+	return b < 0 ? INT64_MIN : INT64_MAX;
+}
+static inline int64_t recon_sub_sat(int64_t a, int64_t b)
+{
+	int64_t s;
+	if (!__builtin_sub_overflow(a, b, &s))
+		return s;
+	return b > 0 ? INT64_MIN : INT64_MAX;
+}
+static inline int64_t recon_neg_sat(int64_t a) { return a == INT64_MIN ? INT64_MAX : -a; }
+static inline int64_t recon_abs_sat(int64_t a) { return a < 0 ? recon_neg_sat(a) : a; }
+
 /* recon.c: what every phase shares */
 struct finding *recon_add(struct recon *r, enum rclass c, uint8_t kind);
 uint32_t recon_str(struct recon *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -135,20 +135,25 @@ static const char *hkind_label(uint8_t hk)
 	return hk == HK_THREEWAY ? "drugs" : "";
 }
 
-/* cli_csv_cell's rule (quoted when it holds a comma, quote, CR or LF, or
- * starts or ends with a space) for s[0..n), which holds no NUL, without its
- * strlen and strpbrk: states.csv has ten cells a line and a line per
- * journal line. */
+/* cli_csv_cell's rule (a cell a spreadsheet would run gets a "'" in front
+ * and is quoted; quoted when it holds a comma, quote, CR or LF, or starts
+ * or ends with a space) for s[0..n), which holds no NUL, without its strlen
+ * and strpbrk: states.csv has ten cells a line and a line per journal
+ * line. */
 static void cell_n(buf *o, const char *s, size_t n, int last)
 {
-	int q = n && (s[0] == ' ' || s[n - 1] == ' ');
+	int f = n && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+		      s[0] == '\r') && cli_csv_formula(s, n);
+	int q = f || (n && (s[0] == ' ' || s[n - 1] == ' '));
 	for (size_t i = 0; !q && i < n; i++)
 		q = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (buf_reserve(o, 2 * n + 4) != 0)
+	if (buf_reserve(o, 2 * n + 5) != 0)
 		return;
 	char *d = o->p + o->len;
 	if (q) {
 		*d++ = '"';
+		if (f)
+			*d++ = '\'';
 		for (size_t i = 0; i < n; i++) {
 			if (s[i] == '"')
 				*d++ = '"';
@@ -274,15 +279,15 @@ static int tally_add(struct tally **v, size_t *n, uint32_t key, int64_t diff)
 	for (size_t i = 0; i < *n; i++)
 		if ((*v)[i].key == key) {
 			(*v)[i].count++;
-			(*v)[i].money += diff < 0 ? -diff : diff;
-			(*v)[i].net += diff;
+			(*v)[i].money = recon_add_sat((*v)[i].money, recon_abs_sat(diff));
+			(*v)[i].net = recon_add_sat((*v)[i].net, diff);
 			return 0;
 		}
 	struct tally *nv = realloc(*v, (*n + 1) * sizeof *nv);
 	if (!nv)
 		return -1;
 	*v = nv;
-	nv[*n] = (struct tally){key, 1, diff < 0 ? -diff : diff, diff};
+	nv[*n] = (struct tally){key, 1, recon_abs_sat(diff), diff};
 	(*n)++;
 	return 0;
 }
@@ -369,7 +374,7 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 	for (size_t i = 0; i < r->nu; i++) {
 		by_state[r->u[i].state]++;
 		if (!r->u[i].voided)
-			amount += r->u[i].amount;
+			amount = recon_add_sat(amount, r->u[i].amount);
 	}
 	buf_printf(o, "\nJournal lines in scope: %zu (", r->nu);
 	yuan(o, amount, 0);
@@ -382,8 +387,8 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 	int64_t net[RC_N] = {0}, total = 0;
 	for (size_t i = 0; i < r->nf; i++) {
 		cnt[r->f[i].cls]++;
-		net[r->f[i].cls] += r->f[i].diff;
-		total += r->f[i].diff;
+		net[r->f[i].cls] = recon_add_sat(net[r->f[i].cls], r->f[i].diff);
+		total = recon_add_sat(total, r->f[i].diff);
 	}
 	buf_printf(o, "\nFindings (发现) by class      count   HIS - journal (yuan)\n");
 	for (int c = RC_FIRST_FINDING; c < RC_N; c++) {

@@ -111,10 +111,10 @@ static void out_flush(outf *o)
 	buf_reset(&o->b);
 }
 
-static void cell(outf *o, const char *v) { cli_csv_cell(&o->b, v, 0); }
+static void cell(outf *o, const char *v) { cli_csv_cell_raw(&o->b, v, 0); }
 static void cell_last(outf *o, const char *v)
 {
-	cli_csv_cell(&o->b, v, 1);
+	cli_csv_cell_raw(&o->b, v, 1);
 	o->rows++;
 	if (o->b.len > (1u << 20))
 		out_flush(o);

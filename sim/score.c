@@ -109,6 +109,9 @@ static int on_row(void *ud, size_t row, size_t nf, char *const *f, const size_t 
 	const char *v[NF];
 	for (int k = 0; k < NF; k++)
 		v[k] = s->idx[k] >= 0 && (size_t)s->idx[k] < nf ? f[s->idx[k]] : "";
+	if (!s->truth) /* findings.csv: cells a spreadsheet would run carry a "'" */
+		for (int k = 0; k < NF; k++)
+			v[k] = cli_csv_plain(v[k]);
 	buf key = BUF_INIT;
 	const char *cls = v[F_CLASS];
 	if (strcmp(cls, "EXTRA_IN_HIS") == 0) {

@@ -138,13 +138,13 @@ int sim_write_catalog(const char *path, bulu_err *e)
 		const sim_item *it = &sim_catalog[i];
 		char price[32];
 		money_format_yuan(it->price, price);
-		cli_csv_cell(&o, it->code, 0);
-		cli_csv_cell(&o, it->name, 0);
-		cli_csv_cell(&o, it->pinyin, 0);
-		cli_csv_cell(&o, it->unit, 0);
-		cli_csv_cell(&o, price, 0);
-		cli_csv_cell(&o, it->category, 0);
-		cli_csv_cell(&o, "2026.11", 1);
+		cli_csv_cell_raw(&o, it->code, 0);
+		cli_csv_cell_raw(&o, it->name, 0);
+		cli_csv_cell_raw(&o, it->pinyin, 0);
+		cli_csv_cell_raw(&o, it->unit, 0);
+		cli_csv_cell_raw(&o, price, 0);
+		cli_csv_cell_raw(&o, it->category, 0);
+		cli_csv_cell_raw(&o, "2026.11", 1);
 	}
 	int rc = o.oom ? bulu_errf(e, BULU_SYSTEM, "out of memory")
 	               : fs_write_atomic(path, o.p, o.len, 0644, e);
@@ -520,23 +520,23 @@ static void form_row(buf *o, const sim *s, const sim_form *f, int line)
 	                                            ? "患者退费" : "检查取消，患者出院")
 	                   : f->kind == SK_INVOICE_VOID ? "打印错位" : "";
 	int patient = f->kind != SK_VOID && f->kind != SK_INVOICE_VOID;
-	cli_csv_cell(o, f->id, 0);
-	cli_csv_cell(o, kind_names[f->kind], 0);
-	cli_csv_cell(o, f->operator_, 0);
-	cli_csv_cell(o, patient ? f->patient : "", 0);
-	cli_csv_cell(o, patient ? f->name : "", 0);
-	cli_csv_cell(o, f->kind == SK_REGISTRATION ? f->dept : "", 0);
-	cli_csv_cell(o, f->kind == SK_REGISTRATION ? doctors[(f->fee / 10) % 6] : "", 0);
-	cli_csv_cell(o, line >= 0 ? sim_catalog[f->lines[line].item].code : "", 0);
-	cli_csv_cell(o, qty, 0);
-	cli_csv_cell(o, price, 0);
-	cli_csv_cell(o, inv, 0);
-	cli_csv_cell(o, f->kind == SK_CHARGE || f->kind == SK_REGISTRATION
+	cli_csv_cell_raw(o, f->id, 0);
+	cli_csv_cell_raw(o, kind_names[f->kind], 0);
+	cli_csv_cell_raw(o, f->operator_, 0);
+	cli_csv_cell_raw(o, patient ? f->patient : "", 0);
+	cli_csv_cell_raw(o, patient ? f->name : "", 0);
+	cli_csv_cell_raw(o, f->kind == SK_REGISTRATION ? f->dept : "", 0);
+	cli_csv_cell_raw(o, f->kind == SK_REGISTRATION ? doctors[(f->fee / 10) % 6] : "", 0);
+	cli_csv_cell_raw(o, line >= 0 ? sim_catalog[f->lines[line].item].code : "", 0);
+	cli_csv_cell_raw(o, qty, 0);
+	cli_csv_cell_raw(o, price, 0);
+	cli_csv_cell_raw(o, inv, 0);
+	cli_csv_cell_raw(o, f->kind == SK_CHARGE || f->kind == SK_REGISTRATION
 	                    ? pays[(f->occurred / 7) % 5] : "", 0);
-	cli_csv_cell(o, "", 0);
-	cli_csv_cell(o, f->kind == SK_INVOICE_VOID || f->kind == SK_VOID ? "" : when, 0);
-	cli_csv_cell(o, ref, 0);
-	cli_csv_cell(o, note, 1);
+	cli_csv_cell_raw(o, "", 0);
+	cli_csv_cell_raw(o, f->kind == SK_INVOICE_VOID || f->kind == SK_VOID ? "" : when, 0);
+	cli_csv_cell_raw(o, ref, 0);
+	cli_csv_cell_raw(o, note, 1);
 }
 
 /* The import file of one station's forms among [first, last); each form

@@ -32,8 +32,25 @@ enum cli_format { CLI_TABLE = 1, CLI_CSV = 2, CLI_JSON = 4 };
 int cli_format(const char *cmd, const char *arg, unsigned allowed,
                enum cli_format *out);
 /* One CSV cell (RFC 4180: quoted when it must be), then ',' or, after the
- * last cell of a row, CRLF: appended to o, or printed on stdout. */
+ * last cell of a row, CRLF: appended to o, or printed on stdout.
+ *
+ * Every CSV file bulu writes for people is opened in a spreadsheet, so a
+ * cell a spreadsheet would run as a formula is neutralised (OWASP's advice
+ * on CSV injection): a cell that starts with '=', '+', '-', '@', a tab or a
+ * carriage return, and is not a plain number (-12.50, +3, 42) nor a dash
+ * alone, is written with a single quote in front, and quoted:
+ * "'=HYPERLINK(...)".  Numbers stay numbers; the cell's text is kept whole
+ * after the quote, so a reader strips one leading "'" from such a cell to
+ * get it back.  docs/reconcile.md ("Cells a spreadsheet would run"). */
 void cli_csv_cell(buf *o, const char *s, int last);
+/* The same without the neutralising, for files that stand for another
+ * system's data (bulu sim's HIS exports and catalog, read back by bulu). */
+void cli_csv_cell_raw(buf *o, const char *s, int last);
+/* 1 when s[0..n) is a cell cli_csv_cell neutralises. */
+int cli_csv_formula(const char *s, size_t n);
+/* A cell as bulu read it back from its own CSV (after RFC 4180 unquoting):
+ * without the "'" that cli_csv_cell put in front of a formula. */
+const char *cli_csv_plain(const char *cell);
 void cli_csv_field(const char *s, int last);
 
 /* 1 if --verbose/-v or BULU_VERBOSE=1: messages may name patient data. */

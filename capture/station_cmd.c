@@ -1,6 +1,8 @@
 /*
- * station_cmd.c - `bulu station init|pubkey|info`: making a capture station
- * and telling others who it is.  The journal and key formats live in core/.
+ * station_cmd.c - `bulu station init|pubkey|info|trust-central`: making a
+ * capture station, telling others who it is, and trusting the central
+ * office's signing key (DIR/central-sign.pub, the only key outage notices
+ * are checked against).  The journal and key formats live in core/.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,12 +11,14 @@
 
 #include "bulu/cli.h"
 #include "bulu/clock.h"
+#include "bulu/fsutil.h"
 #include "bulu/journal.h"
+#include "bulu/notice.h"
 #include "bulu/text.h"
 
 static const char init_usage[] =
 	"usage: bulu station init --station ID --dept DEPT --role ROLE [--dir DIR]\n"
-	"                         [--tz ZONE] [--passphrase-file FILE]\n"
+	"                         [--tz ZONE] [--passphrase-file FILE] [--central-pubkey FILE]\n"
 	"\n"
 	"Make a capture station in DIR: an Ed25519 key pair (secret.key, mode 0600;\n"
 	"public.key in minisign's format), journal.db with its first entry naming the\n"
@@ -27,7 +31,17 @@ static const char init_usage[] =
 	"--tz is the station's time zone, kept with it: an offset (+08:00) or a zone\n"
 	"name (Asia/Shanghai); default the machine's ($TZ, else /etc/localtime).\n"
 	"Times the station records, shows and prints are in that zone, even when the\n"
-	"machine later runs with no TZ or another one.\n";
+	"machine later runs with no TZ or another one.  --central-pubkey trusts the\n"
+	"central office's signing key (central-sign.pub) for outage notices, as\n"
+	"`bulu station trust-central` does later.\n";
+
+static const char trust_usage[] =
+	"usage: bulu station trust-central --pubkey FILE [--replace] [--dir DIR]\n"
+	"\n"
+	"Trust the central office's signing key (central-sign.pub, from `bulu\n"
+	"central init`): `bulu outage start|end|apply --notice` applies only notices\n"
+	"it verifies.  Kept as DIR/central-sign.pub; a station trusts one key, and a\n"
+	"different key replaces it only with --replace.\n";
 
 static const char pubkey_usage[] =
 	"usage: bulu station pubkey [--dir DIR]\n"
@@ -41,15 +55,74 @@ static const char info_usage[] =
 	"Print the station id, department, role, time zone, directory, last seq and the open\n"
 	"outage episode, one `name: value` per line.\n";
 
+/* Keep pk as DIR/central-sign.pub. */
+static int trust(const char *dir, const uint8_t pk[KEY_PK_BYTES], int replace, bulu_err *e)
+{
+	char path[4096], text[512], id[17];
+	uint8_t kid[KEY_ID_BYTES], old[KEY_PK_BYTES];
+	snprintf(path, sizeof path, "%s/central-sign.pub", dir);
+	keys_key_id(pk, kid);
+	keys_key_id_hex(kid, id);
+	if (fs_exists(path) && !replace) {
+		if (notice_pub_load(path, old, e) == BULU_OK && memcmp(old, pk, KEY_PK_BYTES) == 0) {
+			fprintf(stderr, "bulu: the station trusts central signing key %s already\n", id);
+			return BULU_OK;
+		}
+		return bulu_errf(e, BULU_BADINPUT,
+				 "the station trusts another central signing key (%s): give --replace to "
+				 "trust %s instead", path, id);
+	}
+	keys_minisign_pubkey(pk, "bulu central office signing key (outage notices)", text, sizeof text);
+	int rc = fs_write_atomic(path, text, strlen(text), 0644, e);
+	if (rc == BULU_OK)
+		fprintf(stderr, "bulu: the station trusts central signing key %s for outage notices\n", id);
+	return rc;
+}
+
+int cmd_station_trust_central(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"pubkey", required_argument, 0, 'k'}, {"dir", required_argument, 0, 'D'},
+		{"replace", no_argument, 0, 'r'},      {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	const char *dir = NULL, *pub = NULL;
+	int c, replace = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': pub = optarg; break;
+		case 'D': dir = optarg; break;
+		case 'r': replace = 1; break;
+		case 'h': return cli_help(trust_usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (!pub)
+		return cli_usage(argv[0], "--pubkey FILE is required");
+	bulu_err e = {0};
+	uint8_t pk[KEY_PK_BYTES];
+	journal *j = NULL;
+	int rc = notice_pub_load(pub, pk, &e);
+	if (rc == BULU_OK)
+		rc = journal_open(dir, JOURNAL_READ, &j, &e);
+	if (rc == BULU_OK)
+		rc = trust(journal_dir(j), pk, replace, &e);
+	journal_close(j);
+	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
+}
+
 int cmd_station_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"station", required_argument, 0, 's'}, {"dept", required_argument, 0, 'd'},
 		{"role", required_argument, 0, 'r'},    {"dir", required_argument, 0, 'D'},
 		{"passphrase-file", required_argument, 0, 'p'}, {"tz", required_argument, 0, 'z'},
-		{"help", no_argument, 0, 'h'},
+		{"help", no_argument, 0, 'h'}, {"central-pubkey", required_argument, 0, 'C'},
 		{0, 0, 0, 0}};
 	const char *station = NULL, *dept = NULL, *role = NULL, *dir = NULL, *pfile = NULL, *tz = NULL;
+	const char *cpub = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -60,6 +133,7 @@ int cmd_station_init(int argc, char **argv)
 		case 'D': dir = optarg; break;
 		case 'p': pfile = optarg; break;
 		case 'z': tz = optarg; break;
+		case 'C': cpub = optarg; break;
 		case 'h': return cli_help(init_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -72,6 +146,9 @@ int cmd_station_init(int argc, char **argv)
 	char zone[CLOCK_ZONE_MAX];
 	if (tz && clock_zone_parse(tz, zone) != 0)
 		return cli_usage(argv[0], "--tz '%s' is neither an offset (+08:00) nor a zone name (Asia/Shanghai)", tz);
+	uint8_t cpk[KEY_PK_BYTES];
+	if (cpub && notice_pub_load(cpub, cpk, &e) != BULU_OK)
+		return cli_fail(&e);
 	char pass[256] = "";
 	if (pfile) {
 		char *text = NULL;
@@ -97,8 +174,9 @@ int cmd_station_init(int argc, char **argv)
 	fprintf(stderr, "bulu: station %s (%s, %s, time zone %s) made in %s\n", station, dept, role,
 		journal_tz(j), journal_dir(j));
 	fputs(text, stdout);
+	int rc = cpub ? trust(journal_dir(j), cpk, 0, &e) : BULU_OK;
 	journal_close(j);
-	return BULU_OK;
+	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }
 
 /* The options of the read-only station commands: --dir and --help. */

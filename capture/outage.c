@@ -361,6 +361,12 @@ static int outage(int argc, char **argv, int start)
 	if (start && level && !notice_level_ok(level))
 		return cli_usage(argv[0], "--level: one of I, II, III, IV");
 	char when[CLOCK_ISO_MAX], id[64];
+	if (at) { /* a time typed without offset is in the station's zone */
+		bulu_err ze = {0};
+		journal *zj = NULL;
+		if (journal_open(dir, JOURNAL_READ, &zj, &ze) == BULU_OK)
+			journal_close(zj);
+	}
 	if (at ? clock_parse(at, when) != 0 : (clock_now_iso(when), 0))
 		return cli_usage(argv[0], "--at: not a time: use YYYY-MM-DD HH:MM[:SS] or ISO-8601");
 	if (start) {

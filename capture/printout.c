@@ -287,19 +287,29 @@ static const char css[] =
 	".banner .big{font-size:15pt;letter-spacing:.3em;display:block}"
 	".banner.void{font-size:12pt}"
 	"table{border-collapse:collapse;width:100%}"
-	"table.kv td{padding:.4mm 0;vertical-align:top}"
-	"table.kv td.k{white-space:nowrap;padding-right:2mm;width:1%}"
-	"table.kv td.v{padding-right:4mm}"
+	/* label and value pairs, two pairs a line (one at 80 mm) */
+	".kv{display:grid;grid-template-columns:max-content 1fr max-content 1fr;gap:.5mm 2mm;margin:1mm 0}"
+	".kv .v{padding-right:4mm;overflow-wrap:anywhere}"
+	".kv .k{white-space:nowrap}"
+	".kv .full{grid-column:2 / span 3}.kv .kf{grid-column:1}"
 	"table.items{margin:2mm 0;border-top:1.5px solid #000;border-bottom:1.5px solid #000}"
 	"table.items th{font-weight:700;text-align:left;border-bottom:1px solid #000;padding:.6mm 1mm;white-space:nowrap}"
 	"table.items td{padding:.6mm 1mm;vertical-align:top;border-bottom:.5px dotted #666}"
+	"table.items td+td,table.items th+th{padding-left:2.5mm}"
 	"table.items .n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}"
 	"table.items tfoot td{border-bottom:none;font-weight:700;border-top:1px solid #000}"
 	".fold{display:none;font-size:8pt}"
+	".blank{display:inline-block;width:18mm;border-bottom:1px solid #000;height:1em}"
 	".total{font-size:12.5pt;font-weight:700;margin:1mm 0}"
 	".words{font-size:10pt}"
 	".code{text-align:center;margin-top:3mm;page-break-inside:avoid;break-inside:avoid}"
 	".code svg{display:block;margin:0 auto;max-width:100%}"
+	".code.top{float:right;margin:0 0 1mm 3mm}"
+	".code.top svg{height:10mm}"
+	".requisition h1{font-size:15pt}"
+	".requisition .sign{margin-top:4mm}"
+	"body.a4 .requisition{font-size:10pt}"
+	"body.r80 .code.top{float:none;margin:0 0 1mm}"
 	".ref{font-family:\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;font-weight:700;font-size:11pt;letter-spacing:.08em}"
 	".sign{display:flex;flex-wrap:wrap;gap:2mm 6mm;margin-top:6mm}"
 	".sign div{flex:1 1 40mm;white-space:nowrap}"
@@ -322,7 +332,8 @@ static const char css[] =
 	"body.r80 .wide{display:none}"
 	"body.r80 .fold{display:block}"
 	"body.r80 table.items th,body.r80 table.items td{padding:.4mm .5mm}"
-	"body.r80 table.kv td.k{padding-right:1mm}"
+	"body.r80 .kv{grid-template-columns:max-content 1fr;gap:.3mm 1.5mm}"
+	"body.r80 .kv .full,body.r80 .kv .kf{grid-column:auto}"
 	"body.r80 .total{font-size:10.5pt}"
 	"body.r80 .sign{display:block;margin-top:4mm}"
 	"body.r80 .sign div{margin-top:4mm}"
@@ -362,7 +373,7 @@ static void banners(buf *o, const char *episode, const char *orig_at, const stru
 		buf_puts(o, "<div class=\"banner reprint\"><span class=\"big\">重打</span>");
 		if (reprint_no > 0)
 			buf_printf(o, "第 %d 次重打 · ", reprint_no);
-		buf_printf(o, "原打印时间 %s · 重打时间 %s · 重打人 ", a, b);
+		buf_printf(o, "原单时间 %s · 重打时间 %s · 重打人 ", a, b);
 		esc(o, rp->by);
 		buf_puts(o, " <small>(REPRINT)</small></div>\n");
 	}
@@ -373,9 +384,9 @@ static void banners(buf *o, const char *episode, const char *orig_at, const stru
 	}
 }
 
-static int barcode_block(buf *o, const char *ref, bulu_err *e)
+static int barcode_block(buf *o, const char *ref, int top, bulu_err *e)
 {
-	buf_puts(o, "<div class=\"code\">");
+	buf_puts(o, top ? "<div class=\"code top\">" : "<div class=\"code\">");
 	int rc = barcode_svg(ref, o, e);
 	buf_puts(o, "<div class=\"ref\">");
 	esc(o, ref);
@@ -385,24 +396,25 @@ static int barcode_block(buf *o, const char *ref, bulu_err *e)
 
 static void kv(buf *o, const char *k, const char *v)
 {
-	buf_printf(o, "<tr><td class=\"k\">%s</td><td class=\"v\">", k);
+	buf_printf(o, "<div class=\"k\">%s</div><div class=\"v\">", k);
 	esc(o, *v ? v : "—");
-	buf_puts(o, "</td></tr>");
+	buf_puts(o, "</div>");
 }
 
-/* Two label/value pairs on one row (one pair a row at 80 mm: folded by CSS
- * would break the table, so the pairs stay and the table narrows). */
-static void kv_row(buf *o, const char *k1, const char *v1, const char *k2, const char *v2)
+/* A pair whose value takes the rest of the line (a note, a time span). */
+static void kv_full(buf *o, const char *k, const char *v)
 {
-	buf_printf(o, "<tr><td class=\"k\">%s</td><td class=\"v\">", k1);
-	esc(o, *v1 ? v1 : "—");
-	buf_puts(o, "</td></tr>");
-	if (k2) {
-		buf_printf(o, "<tr><td class=\"k\">%s</td><td class=\"v\">", k2);
-		esc(o, *v2 ? v2 : "—");
-		buf_puts(o, "</td></tr>");
-	}
+	buf_printf(o, "<div class=\"k kf\">%s</div><div class=\"v full\">", k);
+	esc(o, *v ? v : "—");
+	buf_puts(o, "</div>");
 }
+
+/* The opening of a pair whose value the caller writes, and its end. */
+static void kv_open(buf *o, const char *k, int full)
+{
+	buf_printf(o, "<div class=\"k%s\">%s</div><div class=\"v%s\">", full ? " kf" : "", k, full ? " full" : "");
+}
+static void kv_close(buf *o) { buf_puts(o, "</div>"); }
 
 /* The void entry that cancels seq, if any ("BL-ST-12"), into out. */
 static void voided_by(journal *j, int64_t seq, int64_t through, char out[96])
@@ -517,22 +529,22 @@ static int render_receipt(journal *j, const struct ent *x, const struct printout
 	buf_puts(o, "<h1>停机手工收据</h1><div class=\"sub\">信息系统停机期间手工收据 · Downtime manual receipt</div>"
 		    "</div>\n");
 	banners(o, ctext(h, H_EP), ctext(h, H_AT), rp, rp ? reprint_count(j, x->ref, rp->seq) : 0, vby);
-	buf_puts(o, "<table class=\"kv\">");
-	kv_row(o, "补录号", x->ref, "发票号", ctext(h, H_INV));
-	kv(o, "收费时间", at);
-	if (*occ)
-		kv(o, "开单时间", occ);
-	char who[600];
-	snprintf(who, sizeof who, "%s%s%s", ctext(h, H_NAME), *ctext(h, H_NAME) ? " · " : "", ctext(h, H_PID));
-	kv(o, "患者", who);
-	kv_row(o, "科室", ctext(h, H_DEPT), *ctext(h, H_DOCTOR) ? "医生" : NULL, ctext(h, H_DOCTOR));
-	if (*ctext(h, H_FEETYPE))
-		kv(o, "费别", ctext(h, H_FEETYPE));
-	buf_puts(o, "<tr><td class=\"k\">支付方式</td><td class=\"v\">");
+	buf_puts(o, "<div class=\"kv\">");
+	kv(o, "补录号", x->ref);
+	kv(o, "发票号", ctext(h, H_INV));
+	kv(o, "患者", ctext(h, H_NAME));
+	kv(o, "就诊卡号", ctext(h, H_PID));
+	kv(o, "科室", ctext(h, H_DEPT));
+	kv(o, "医生", ctext(h, H_DOCTOR));
+	kv_open(o, "支付方式", 0);
 	pay_label(o, ctext(h, H_PAY));
-	buf_puts(o, "</td></tr>");
+	kv_close(o);
+	kv(o, "费别", ctext(h, H_FEETYPE));
+	kv(o, "收费时间", at);
 	kv(o, "收款员", ctext(h, H_OP));
-	buf_puts(o, "</table>\n");
+	if (*occ)
+		kv_full(o, "开单时间", occ);
+	buf_puts(o, "</div>\n");
 
 	buf_puts(o, "<table class=\"items\"><thead><tr><th class=\"wide\">编码</th><th>项目名称</th>"
 		    "<th class=\"wide\">单位</th><th class=\"n wide\">单价</th><th class=\"n\">数量</th>"
@@ -582,11 +594,11 @@ static int render_receipt(journal *j, const struct ent *x, const struct printout
 	yuan_upper(o, total);
 	buf_puts(o, "</div>\n");
 	if (*ctext(h, H_NOTE)) {
-		buf_puts(o, "<table class=\"kv\">");
-		kv(o, "备注", ctext(h, H_NOTE));
-		buf_puts(o, "</table>\n");
+		buf_puts(o, "<div class=\"kv\">");
+		kv_full(o, "备注", ctext(h, H_NOTE));
+		buf_puts(o, "</div>\n");
 	}
-	rc = barcode_block(o, x->ref, e);
+	rc = barcode_block(o, x->ref, 0, e);
 	buf_puts(o, "<div class=\"sign\"><div>收款员签章<span></span></div></div>\n");
 	foot(o, "请妥善保存本收据，系统恢复后凭此到收费处换取正式发票。");
 	buf_puts(o, "</div>\n");
@@ -625,30 +637,34 @@ static int render_requisition(journal *j, const struct ent *x, const struct prin
 	for (int copy = 0; copy < 2 && rc == BULU_OK; copy++) {
 		if (copy)
 			buf_puts(o, "<div class=\"cut copybreak\"><span>✂ 沿此线裁开</span></div>\n");
-		buf_puts(o, "<div class=\"copyblock\"><div class=\"head\">");
+		buf_puts(o, "<div class=\"copyblock\">");
+		if ((rc = barcode_block(o, x->ref, 1, e)) != BULU_OK)
+			break;
+		buf_puts(o, "<div class=\"head\">");
 		org_line(o, j);
 		buf_printf(o, "<h1>药品请领单</h1><div class=\"sub\">信息系统停机期间手工单 · Drug requisition</div>"
 			      "<div class=\"copy\">%s</div> <span class=\"sub\">%s</span></div>\n",
 			   req_copies[copy][0], req_copies[copy][1]);
 		banners(o, ctext(h, H_EP), ctext(h, H_AT), rp, nrep, vby);
-		buf_puts(o, "<table class=\"kv\">");
+		buf_puts(o, "<div class=\"kv\">");
 		kv(o, "补录号", x->ref);
+		kv(o, "请领单号", ctext(h, H_REQNO));
 		kv(o, "病区", ctext(h, H_DEPT));
-		kv_row(o, "姓名", ctext(h, H_NAME), "住院号", ctext(h, H_PID));
-		buf_puts(o, "<tr><td class=\"k\">床号</td><td class=\"v\">");
+		kv_open(o, "床号", 0);
 		if (*ctext(h, H_BED))
 			esc(o, ctext(h, H_BED));
 		else
-			buf_puts(o, "<span style=\"display:inline-block;width:18mm;border-bottom:1px solid #000\">&nbsp;</span>");
-		buf_puts(o, "</td></tr>");
-		kv_row(o, "费别", ctext(h, H_FEETYPE), "医生", ctext(h, H_DOCTOR));
-		if (*ctext(h, H_REQNO))
-			kv(o, "请领单号", ctext(h, H_REQNO));
-		if (*occ)
-			kv(o, "开单时间", occ);
+			buf_puts(o, "<span class=\"blank\"></span>");
+		kv_close(o);
+		kv(o, "姓名", ctext(h, H_NAME));
+		kv(o, "住院号", ctext(h, H_PID));
+		kv(o, "费别", ctext(h, H_FEETYPE));
+		kv(o, "医生", ctext(h, H_DOCTOR));
 		kv(o, "录入时间", at);
 		kv(o, "录入人", ctext(h, H_OP));
-		buf_puts(o, "</table>\n<table class=\"items\"><thead><tr><th class=\"n\">序号</th>"
+		if (*occ)
+			kv_full(o, "开单时间", occ);
+		buf_puts(o, "</div>\n<table class=\"items\"><thead><tr><th class=\"n\">序号</th>"
 			    "<th class=\"wide\">编码</th><th>药品名称</th><th class=\"wide\">单位</th>"
 			    "<th class=\"n\">数量</th></tr></thead><tbody>");
 		sqlite3_reset(ln);
@@ -662,8 +678,7 @@ static int render_requisition(journal *j, const struct ent *x, const struct prin
 			esc(o, ctext(ln, 1));
 			buf_puts(o, "</span></td><td class=\"wide\">");
 			esc(o, ctext(ln, 3));
-			buf_printf(o, "</td><td class=\"n\">%s <span class=\"fold\" style=\"display:inline\"></span>",
-				   ctext(ln, 4));
+			buf_printf(o, "</td><td class=\"n\">%s", ctext(ln, 4));
 			buf_puts(o, "<small class=\"fold\">");
 			esc(o, ctext(ln, 3));
 			buf_puts(o, "</small></td></tr>");
@@ -675,11 +690,10 @@ static int render_requisition(journal *j, const struct ent *x, const struct prin
 		}
 		buf_printf(o, "</tbody></table>\n<div>共 %d 项</div>\n", n);
 		if (*ctext(h, H_NOTE)) {
-			buf_puts(o, "<table class=\"kv\">");
-			kv(o, "备注", ctext(h, H_NOTE));
-			buf_puts(o, "</table>\n");
+			buf_puts(o, "<div class=\"kv\">");
+			kv_full(o, "备注", ctext(h, H_NOTE));
+			buf_puts(o, "</div>\n");
 		}
-		rc = barcode_block(o, x->ref, e);
 		buf_puts(o, "<div class=\"sign\"><div>请领护士<span></span></div><div>发药药师<span></span></div>"
 			    "<div>核对<span></span></div></div>\n");
 		foot(o, copy ? "药房凭本联发药，发药时扫描补录号。" : "病区凭本联补录医嘱。");
@@ -719,7 +733,8 @@ static const char q_inv[] =
 
 static const char q_span[] =
 	"SELECT min(recorded_at), max(recorded_at), count(*) FROM entries e WHERE " MINE("e")
-	" AND e.kind NOT IN ('print', 'note')";
+	" AND e.kind IN ('registration', 'card_issue', 'charge', 'prescription', 'order', 'requisition',"
+	" 'dispense', 'exam', 'invoice_void', 'void')";
 
 static int bind3(journal *j, const char *sql, const char *cashier, const char *episode, int64_t through,
 		 sqlite3_stmt **st, bulu_err *e)
@@ -793,7 +808,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 	org_line(o, j);
 	buf_puts(o, "<h1>轧账单</h1><div class=\"sub\">信息系统停机期间收款员轧账 · Cash-up sheet</div></div>\n");
 	banners(o, *ep ? ep : ctext(h, 2), ctext(h, 0), rp, rp ? reprint_count(j, x->ref, rp->seq) : 0, NULL);
-	buf_puts(o, "<table class=\"kv\">");
+	buf_puts(o, "<div class=\"kv\">");
 	kv(o, "轧账单号", x->ref);
 	kv(o, "收款员", cashier);
 	kv(o, "停机事件", *ep ? ep : "全部 (all episodes)");
@@ -804,9 +819,9 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		local_time(ctext(st, 1), b);
 		char span[100];
 		snprintf(span, sizeof span, "%s 至 %s", a, b);
-		kv(o, "首笔至末笔", span);
+		kv_full(o, "首笔至末笔", span);
 	} else {
-		kv(o, "首笔至末笔", "无 (no entries)");
+		kv_full(o, "首笔至末笔", "无 (no entries)");
 	}
 	sqlite3_finalize(st);
 	st = NULL;
@@ -814,7 +829,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 	char thr[96];
 	entry_ref(thr, sizeof thr, journal_station(j), through);
 	kv(o, "截至", thr);
-	buf_puts(o, "</table>\n<h2>按支付方式</h2><table class=\"items\"><thead><tr><th>支付方式</th>"
+	buf_puts(o, "</div>\n<h2>按支付方式</h2><table class=\"items\"><thead><tr><th>支付方式</th>"
 		    "<th class=\"n\">笔数</th><th class=\"n\">收入</th><th class=\"n\">作废笔数</th>"
 		    "<th class=\"n\">退费</th><th class=\"n\">净额</th></tr></thead><tbody>");
 	if ((rc = bind3(j, q_pay, cashier, ep, through, &st, e)) != BULU_OK)
@@ -853,7 +868,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 	/* invoice numbers: used, then voided */
 	if ((rc = bind3(j, q_inv, cashier, ep, through, &st, e)) != BULU_OK)
 		goto done;
-	buf_puts(o, "<h2>发票号</h2><table class=\"kv\">");
+	buf_puts(o, "<h2>发票号</h2><div class=\"kv\">");
 	int cur = -1, nr = 0, cnt[2] = {0, 0};
 	char first[64] = "", last[64] = "";
 	for (;;) {
@@ -865,10 +880,10 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		}
 		if (vd != cur) {
 			if (cur >= 0)
-				buf_printf(o, " <small>(共 %d 张)</small></td></tr>", cnt[cur]);
+				buf_printf(o, " <small>(共 %d 张)</small></div>", cnt[cur]);
 			if (vd == -2)
 				break;
-			buf_printf(o, "<tr><td class=\"k\">%s</td><td class=\"v\">", vd ? "作废" : "已用");
+			kv_open(o, vd ? "作废" : "已用", 1);
 			cur = vd;
 			nr = 0;
 		}
@@ -878,8 +893,8 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		snprintf(last, sizeof last, "%s", no);
 	}
 	if (cnt[0] + cnt[1] == 0)
-		buf_puts(o, "<tr><td class=\"k\">已用</td><td class=\"v\">无</td></tr>");
-	buf_puts(o, "</table>\n");
+		kv_full(o, "已用", "无");
+	buf_puts(o, "</div>\n");
 	sqlite3_finalize(st);
 	st = NULL;
 
@@ -906,7 +921,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		buf_puts(o, "</tbody></table>\n");
 	sqlite3_finalize(st);
 	st = NULL;
-	rc = barcode_block(o, x->ref, e);
+	rc = barcode_block(o, x->ref, 0, e);
 	buf_puts(o, "<div class=\"sign\"><div>收款员<span></span></div><div>复核人<span></span></div>"
 		    "<div>日期<span></span></div></div>\n");
 	foot(o, "金额按本站日志计算：作废之单计入收入并计入退费，收入 − 退费 = 净额。");

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bulu/catalog.h"
+#include "bulu/hashidx.h"
 
 /* ---- the snapshot, for pricing ---------------------------------------- */
 
@@ -24,10 +25,9 @@ struct catalog {
 	char version[64];
 	sqlite3_stmt *get;
 	size_t ngets;
-	catalog_item *items; /* the hash table's storage, once built */
+	catalog_item *items; /* the snapshot, once read */
 	size_t nitems;
-	uint32_t *slots;     /* index + 1 into items, 0 = empty */
-	size_t nslots;       /* a power of two */
+	hashidx codes;       /* over items, by code (core/hashidx.c) */
 	int hash_failed;     /* out of memory: stay with SQL */
 };
 
@@ -88,7 +88,7 @@ void catalog_close(catalog *c)
 		return;
 	sqlite3_finalize(c->get);
 	free(c->items);
-	free(c->slots);
+	hashidx_free(&c->codes);
 	free(c);
 }
 
@@ -97,10 +97,18 @@ int64_t catalog_load_seq(const catalog *c) { return c->load_seq; }
 
 static uint64_t hash_code(const char *s)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-	return h;
+	return hashidx_hash(s, strlen(s));
+}
+
+struct cfind {
+	const catalog *c;
+	const char *code;
+};
+
+static int code_same(const void *ctx, uint32_t i)
+{
+	const struct cfind *f = ctx;
+	return strcmp(f->c->items[i].code, f->code) == 0;
 }
 
 static void fill_item(sqlite3_stmt *st, catalog_item *it)
@@ -139,24 +147,16 @@ static int build_hash(catalog *c)
 	}
 	if (s != SQLITE_DONE || c->nitems >= UINT32_MAX / 2)
 		goto done;
-	c->nslots = 16;
-	while (c->nslots < 2 * c->nitems)
-		c->nslots *= 2;
-	c->slots = calloc(c->nslots, sizeof *c->slots);
-	if (!c->slots)
+	if (hashidx_init(&c->codes, c->nitems) != 0)
 		goto done;
-	for (size_t i = 0; i < c->nitems; i++) {
-		size_t k = hash_code(c->items[i].code) & (c->nslots - 1);
-		while (c->slots[k])
-			k = (k + 1) & (c->nslots - 1);
-		c->slots[k] = (uint32_t)i + 1;
-	}
+	for (size_t i = 0; i < c->nitems; i++)
+		if (hashidx_add(&c->codes, hash_code(c->items[i].code), (uint32_t)i) != 0)
+			goto done;
 	rc = 0;
 done:
 	sqlite3_finalize(st);
 	if (rc != 0) {
-		free(c->slots);
-		c->slots = NULL;
+		hashidx_free(&c->codes);
 		c->hash_failed = 1;
 	}
 	return rc;
@@ -164,18 +164,15 @@ done:
 
 int catalog_get(catalog *c, const char *code, catalog_item *out)
 {
-	if (!c->slots && !c->hash_failed && ++c->ngets > HASH_AFTER)
+	if (!c->codes.cap && !c->hash_failed && ++c->ngets > HASH_AFTER)
 		build_hash(c);
-	if (c->slots) {
-		size_t k = hash_code(code) & (c->nslots - 1);
-		for (; c->slots[k]; k = (k + 1) & (c->nslots - 1)) {
-			const catalog_item *it = &c->items[c->slots[k] - 1];
-			if (strcmp(it->code, code) == 0) {
-				*out = *it;
-				return 0;
-			}
-		}
-		return -1;
+	if (c->codes.cap) {
+		struct cfind f = {c, code};
+		uint32_t i = hashidx_find(&c->codes, hash_code(code), code_same, &f);
+		if (i == HASHIDX_NONE)
+			return -1;
+		*out = c->items[i];
+		return 0;
 	}
 	sqlite3_stmt *st = c->get;
 	sqlite3_bind_int64(st, 1, c->load_seq);

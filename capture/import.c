@@ -27,6 +27,7 @@
 #include "bulu/buf.h"
 #include "bulu/cli.h"
 #include "bulu/csvfile.h"
+#include "bulu/hashidx.h"
 #include "bulu/entry.h"
 #include "bulu/form.h"
 #include "bulu/journal.h"
@@ -72,7 +73,6 @@ static const char *const kind_names[] = {
 
 /* One form of the file, in order of first appearance; its id in st->keys. */
 struct fent {
-	uint64_t hash;
 	size_t key_off, key_len;
 	size_t first_row;
 	int64_t seq;       /* 0 until appended */
@@ -94,10 +94,10 @@ struct state {
 	int grouped, have_header, progress;
 	size_t nhdr;
 	int idx[NCOL];
-	/* the forms seen, and a hash table over them (index + 1, 0 = empty) */
+	/* the forms seen, and a hash table over them (core/hashidx.c) */
 	struct fent *forms;
 	size_t nforms, capforms;
-	size_t *tab, tabcap;
+	hashidx tab;
 	buf keys;
 	/* grouped mode */
 	struct srow *rows;
@@ -139,39 +139,31 @@ static int row_err(struct state *st, bulu_err *e, size_t row, int c, const char 
 
 static int oom(bulu_err *e) { return bulu_errf(e, BULU_SYSTEM, "out of memory"); }
 
-static uint64_t fnv(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-	return h;
-}
 
 static const char *form_id(const struct state *st, size_t fi)
 {
 	return st->keys.p + st->forms[fi].key_off;
 }
 
+struct ffind {
+	const struct state *st;
+	const char *s;
+	size_t n;
+};
+
+static int form_same(const void *ctx, uint32_t fi)
+{
+	const struct ffind *f = ctx;
+	const struct fent *e = &f->st->forms[fi];
+	return e->key_len == f->n && memcmp(f->st->keys.p + e->key_off, f->s, f->n) == 0;
+}
+
 /* The index of form id s, or NONE. */
 static size_t form_find(const struct state *st, const char *s, size_t n)
 {
-	if (!st->tabcap)
-		return NONE;
-	uint64_t h = fnv(s, n);
-	for (size_t k = h & (st->tabcap - 1); st->tab[k]; k = (k + 1) & (st->tabcap - 1)) {
-		const struct fent *f = &st->forms[st->tab[k] - 1];
-		if (f->hash == h && f->key_len == n && memcmp(st->keys.p + f->key_off, s, n) == 0)
-			return st->tab[k] - 1;
-	}
-	return NONE;
-}
-
-static void tab_put(struct state *st, size_t fi)
-{
-	size_t k = st->forms[fi].hash & (st->tabcap - 1);
-	while (st->tab[k])
-		k = (k + 1) & (st->tabcap - 1);
-	st->tab[k] = fi + 1;
+	struct ffind f = {st, s, n};
+	uint32_t fi = hashidx_find(&st->tab, hashidx_hash(s, n), form_same, &f);
+	return fi == HASHIDX_NONE ? NONE : fi;
 }
 
 /* Add form id s (not present) first seen at row; its index in *fi. */
@@ -186,24 +178,17 @@ static int form_add(struct state *st, const char *s, size_t n, size_t row, size_
 		st->forms = f;
 		st->capforms = cap;
 	}
-	if (2 * (st->nforms + 1) > st->tabcap) {
-		size_t cap = st->tabcap ? 2 * st->tabcap : 1024;
-		size_t *t = calloc(cap, sizeof *t);
-		if (!t)
-			return oom(e);
-		free(st->tab);
-		st->tab = t;
-		st->tabcap = cap;
-		for (size_t i = 0; i < st->nforms; i++)
-			tab_put(st, i);
-	}
+	if (st->nforms >= UINT32_MAX - 1)
+		return oom(e);
 	size_t off = st->keys.len;
 	buf_put(&st->keys, s, n);
 	buf_putc(&st->keys, '\0');
 	if (st->keys.oom)
 		return oom(e);
-	st->forms[st->nforms] = (struct fent){fnv(s, n), off, n, row, 0, NONE, NONE};
-	tab_put(st, st->nforms);
+	uint64_t h = hashidx_hash(s, n);
+	if (hashidx_add(&st->tab, h, (uint32_t)st->nforms) != 0)
+		return oom(e);
+	st->forms[st->nforms] = (struct fent){off, n, row, 0, NONE, NONE};
 	*fi = st->nforms++;
 	return BULU_OK;
 }
@@ -583,15 +568,14 @@ static int numeric_refs_clash(const struct state *st)
 static void reset(struct state *st)
 {
 	free(st->forms);
-	free(st->tab);
+	hashidx_free(&st->tab);
 	free(st->rows);
 	buf_free(&st->keys);
 	buf_free(&st->store);
 	buf_free(&st->nrefs);
 	st->forms = NULL;
-	st->tab = NULL;
 	st->rows = NULL;
-	st->nforms = st->capforms = st->tabcap = st->nrows = st->caprows = 0;
+	st->nforms = st->capforms = st->nrows = st->caprows = 0;
 	st->numeric_refs = st->have_header = 0;
 	st->cur = NONE;
 	st->first_seq = st->last_seq = 0;

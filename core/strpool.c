@@ -3,20 +3,15 @@
  *
  * Strings live in 1 MiB blocks (larger strings get their own block), each
  * preceded by nothing: the id indexes an array of (pointer, length).  The
- * hash table is open addressing with linear probing over ids, kept at most
- * half full, storing the 32-bit hash beside the id to skip most compares.
+ * hash table over ids is core/hashidx.c's (bulu's one hash table).
  */
 #include "bulu/strpool.h"
+#include "bulu/hashidx.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define BLOCK (1u << 20)
-
-struct slot {
-	uint32_t id;   /* UINT32_MAX: empty */
-	uint32_t hash;
-};
 
 struct str {
 	const char *s;
@@ -32,33 +27,13 @@ struct block {
 struct strpool {
 	struct str *strs;
 	size_t n, cap;
-	struct slot *slots;
-	size_t nslots;       /* power of two */
+	hashidx tab;
 	struct block *blocks;
 };
 
 uint64_t strpool_hash(const void *p, size_t len)
 {
-	/* FNV-1a over 8-byte words, then a murmur-style finaliser. */
-	const unsigned char *s = p;
-	uint64_t h = 0xcbf29ce484222325ull ^ (uint64_t)len;
-	while (len >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0x100000001b3ull;
-		h ^= h >> 29;
-		s += 8;
-		len -= 8;
-	}
-	uint64_t w = 0;
-	memcpy(&w, s, len);
-	h = (h ^ w) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
+	return hashidx_hash(p, len);
 }
 
 static char *store(strpool *p, const char *s, size_t len)
@@ -88,34 +63,12 @@ static char *store(strpool *p, const char *s, size_t len)
 	return d;
 }
 
-static int grow_table(strpool *p)
-{
-	size_t n = p->nslots ? p->nslots * 2 : 1024;
-	struct slot *t = malloc(n * sizeof *t);
-	if (!t)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		t[i].id = UINT32_MAX;
-	for (size_t i = 0; i < p->nslots; i++) {
-		if (p->slots[i].id == UINT32_MAX)
-			continue;
-		size_t j = p->slots[i].hash & (n - 1);
-		while (t[j].id != UINT32_MAX)
-			j = (j + 1) & (n - 1);
-		t[j] = p->slots[i];
-	}
-	free(p->slots);
-	p->slots = t;
-	p->nslots = n;
-	return 0;
-}
-
 strpool *strpool_new(void)
 {
 	strpool *p = calloc(1, sizeof *p);
 	if (!p)
 		return NULL;
-	if (grow_table(p) != 0 || strpool_intern(p, "", 0) != 0) {
+	if (hashidx_init(&p->tab, 512) != 0 || strpool_intern(p, "", 0) != 0) {
 		strpool_free(p);
 		return NULL;
 	}
@@ -130,50 +83,36 @@ void strpool_free(strpool *p)
 		nx = b->next;
 		free(b);
 	}
-	free(p->slots);
+	hashidx_free(&p->tab);
 	free(p->strs);
 	free(p);
 }
 
-static size_t probe(const strpool *p, const char *s, size_t len, uint32_t h, int *found)
+struct want {
+	const strpool *p;
+	const char *s;
+	size_t len;
+};
+
+static int same(const void *ctx, uint32_t id)
 {
-	size_t m = p->nslots - 1, j = h & m;
-	for (;;) {
-		const struct slot *sl = &p->slots[j];
-		if (sl->id == UINT32_MAX) {
-			*found = 0;
-			return j;
-		}
-		if (sl->hash == h && p->strs[sl->id].len == len &&
-		    memcmp(p->strs[sl->id].s, s, len) == 0) {
-			*found = 1;
-			return j;
-		}
-		j = (j + 1) & m;
-	}
+	const struct want *w = ctx;
+	return w->p->strs[id].len == w->len && memcmp(w->p->strs[id].s, w->s, w->len) == 0;
 }
 
 uint32_t strpool_find(const strpool *p, const char *s, size_t len)
 {
-	int found;
-	uint32_t h = (uint32_t)strpool_hash(s, len);
-	size_t j = probe(p, s, len, h, &found);
-	return found ? p->slots[j].id : UINT32_MAX;
+	struct want w = {p, s, len};
+	return hashidx_find(&p->tab, hashidx_hash(s, len), same, &w);
 }
 
 uint32_t strpool_intern(strpool *p, const char *s, size_t len)
 {
-	int found;
-	uint32_t h = (uint32_t)strpool_hash(s, len);
-	size_t j = probe(p, s, len, h, &found);
-	if (found)
-		return p->slots[j].id;
-	if ((p->n + 1) * 2 > p->nslots) {
-		/* keep the table at most half full, so probes stay short */
-		if (grow_table(p) != 0)
-			return UINT32_MAX;
-		j = probe(p, s, len, h, &found);
-	}
+	struct want w = {p, s, len};
+	uint64_t h = hashidx_hash(s, len);
+	uint32_t found = hashidx_find(&p->tab, h, same, &w);
+	if (found != HASHIDX_NONE)
+		return found;
 	if (p->n >= UINT32_MAX - 1)
 		return UINT32_MAX;
 	if (p->n == p->cap) {
@@ -187,11 +126,12 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t len)
 	char *d = store(p, s, len);
 	if (!d)
 		return UINT32_MAX;
-	uint32_t id = (uint32_t)p->n++;
+	uint32_t id = (uint32_t)p->n;
+	if (hashidx_add(&p->tab, h, id) != 0)
+		return UINT32_MAX; /* the copy stays in its block, unreachable */
+	p->n++;
 	p->strs[id].s = d;
 	p->strs[id].len = len;
-	p->slots[j].id = id;
-	p->slots[j].hash = h;
 	return id;
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulu/hashidx.h"
 #include "recon.h"
 
 static int oom(bulu_err *e) { return bulu_errf(e, BULU_SYSTEM, "out of memory"); }
@@ -345,29 +346,37 @@ struct drug {
 };
 
 struct dmap {
-	struct drug *d;
-	uint32_t *slot;   /* drug + 1, 0 empty */
-	size_t n, cap;
+	struct drug *d;   /* in the order first seen */
+	hashidx t;        /* over d (core/hashidx.c) */
+	size_t n;
 };
 
+struct dfind {
+	const struct dmap *m;
+	uint32_t patient, item;
+};
+
+static int drug_same(const void *ctx, uint32_t i)
+{
+	const struct dfind *f = ctx;
+	return f->m->d[i].patient == f->patient && f->m->d[i].item == f->item;
+}
+
+/* The drug (patient, item), or NULL; with add, a new one when absent (the
+ * caller sized m->d for every requisition and dispense line). */
 static struct drug *drug_get(struct dmap *m, uint32_t patient, uint32_t item, int add)
 {
 	uint64_t k[2] = {patient, item};
-	size_t mask = m->cap - 1, i = strpool_hash(k, sizeof k) & mask;
-	for (;; i = (i + 1) & mask) {
-		uint32_t s = m->slot[i];
-		if (!s) {
-			if (!add)
-				return NULL;
-			m->slot[i] = (uint32_t)(m->n + 1);
-			struct drug *d = &m->d[m->n++];
-			*d = (struct drug){.patient = patient, .item = item};
-			return d;
-		}
-		struct drug *d = &m->d[s - 1];
-		if (d->patient == patient && d->item == item)
-			return d;
-	}
+	uint64_t h = hashidx_hash(k, sizeof k);
+	struct dfind f = {m, patient, item};
+	uint32_t i = hashidx_find(&m->t, h, drug_same, &f);
+	if (i != HASHIDX_NONE)
+		return &m->d[i];
+	if (!add || hashidx_add(&m->t, h, (uint32_t)m->n) != 0)
+		return NULL;
+	struct drug *d = &m->d[m->n++];
+	*d = (struct drug){.patient = patient, .item = item};
+	return d;
 }
 
 /* Requisitions captured twice (ward and pharmacy) under one form number
@@ -402,15 +411,11 @@ int recon_threeway(struct recon *r, bulu_err *e)
 	if (!nreq)
 		return BULU_OK;
 	struct dmap m = {0};
-	m.cap = 64;
-	while (m.cap < nreq * 2)
-		m.cap *= 2;
 	m.d = malloc(nreq * sizeof *m.d);
-	m.slot = calloc(m.cap, sizeof *m.slot);
 	struct reqform *forms = malloc(nreq * sizeof *forms);
 	size_t nforms = 0;
 	int rc = BULU_OK;
-	if (!m.d || !m.slot || !forms) {
+	if (!m.d || hashidx_init(&m.t, nreq) != 0 || !forms) {
 		rc = oom(e);
 		goto done;
 	}
@@ -436,6 +441,10 @@ int recon_threeway(struct recon *r, bulu_err *e)
 				continue; /* the same form, captured again at another station */
 		}
 		struct drug *d = drug_get(&m, u->patient, u->item, 1);
+		if (!d) {
+			rc = oom(e);
+			goto done;
+		}
 		d->req += u->qty;
 		if (!d->first)
 			d->first = (uint32_t)(i + 1);
@@ -445,6 +454,10 @@ int recon_threeway(struct recon *r, bulu_err *e)
 		if (u->jkind != JK_DISPENSE || u->voided || !u->ref || r->u[u->ref - 1].jkind != JK_REQUISITION)
 			continue;
 		struct drug *d = drug_get(&m, u->patient, u->item, 1);
+		if (!d) {
+			rc = oom(e);
+			goto done;
+		}
 		d->disp += u->qty;
 		if (!d->first)
 			d->first = u->ref; /* dispensed a drug the requisition did not ask for */
@@ -512,7 +525,7 @@ int recon_threeway(struct recon *r, bulu_err *e)
 	}
 done:
 	free(m.d);
-	free(m.slot);
+	hashidx_free(&m.t);
 	free(forms);
 	return rc;
 }

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bulu/hashidx.h"
 #include "bulu/money.h"
 #include "recon.h"
 
@@ -35,52 +36,58 @@ struct key {
 	uint64_t w[3];
 };
 
+/* Groups are numbered in the order their keys were first added; the keys
+ * in that order, indexed by core/hashidx.c's table. */
 struct kmap {
-	struct key *keys;
-	uint32_t *vals;   /* group + 1; 0 = empty slot */
-	size_t cap, n;
+	hashidx t;
+	struct key *keys; /* [group] */
+	size_t n, cap;
 };
 
-static uint64_t key_hash(const struct key *k)
+struct kfind {
+	const struct kmap *m;
+	const struct key *k;
+};
+
+static int key_same(const void *ctx, uint32_t g)
 {
-	return strpool_hash(k->w, sizeof k->w);
+	const struct kfind *f = ctx;
+	return memcmp(&f->m->keys[g], f->k, sizeof *f->k) == 0;
 }
 
 static int kmap_init(struct kmap *m, size_t want)
 {
-	size_t cap = 64;
-	while (cap < want * 2)
-		cap *= 2;
-	m->keys = malloc(cap * sizeof *m->keys);
-	m->vals = calloc(cap, sizeof *m->vals);
-	m->cap = cap;
 	m->n = 0;
-	return m->keys && m->vals ? 0 : -1;
+	m->cap = want ? want : 1;
+	m->keys = malloc(m->cap * sizeof *m->keys);
+	if (hashidx_init(&m->t, m->cap) != 0 || !m->keys) {
+		free(m->keys);
+		m->keys = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void kmap_free(struct kmap *m)
 {
+	hashidx_free(&m->t);
 	free(m->keys);
-	free(m->vals);
 	memset(m, 0, sizeof *m);
 }
 
-/* The group of k, or UINT32_MAX; with add, a new group n when absent. */
+/* The group of k, or UINT32_MAX; with add, a new group n when absent (at
+ * most the `want` of kmap_init: the callers' group arrays are that long). */
 static uint32_t kmap_get(struct kmap *m, const struct key *k, int add)
 {
-	size_t mask = m->cap - 1, i = key_hash(k) & mask;
-	for (;;) {
-		if (!m->vals[i]) {
-			if (!add || m->n * 2 >= m->cap)
-				return UINT32_MAX;
-			m->keys[i] = *k;
-			m->vals[i] = (uint32_t)++m->n;
-			return (uint32_t)(m->n - 1);
-		}
-		if (memcmp(&m->keys[i], k, sizeof *k) == 0)
-			return m->vals[i] - 1;
-		i = (i + 1) & mask;
-	}
+	uint64_t h = hashidx_hash(k->w, sizeof k->w);
+	struct kfind f = {m, k};
+	uint32_t g = hashidx_find(&m->t, h, key_same, &f);
+	if (g != HASHIDX_NONE || !add || m->n == m->cap)
+		return g;
+	m->keys[m->n] = *k;
+	if (hashidx_add(&m->t, h, (uint32_t)m->n) != 0)
+		return UINT32_MAX;
+	return (uint32_t)m->n++;
 }
 
 /* "BL-ST1-12-3" (or "BL-ST1-12" for a line-less entry). */

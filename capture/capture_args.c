@@ -22,15 +22,17 @@ enum {
 	F_PAY = 1 << 8, F_FEE = 1 << 9, F_NEWCARD = 1 << 10, F_CARD = 1 << 11,
 	F_REQNO = 1 << 12, F_REF = 1 << 13, F_ENTRY = 1 << 14, F_REASON = 1 << 15,
 	F_TEXT = 1 << 16, F_AT = 1 << 17, F_NOTE = 1 << 18, F_FORCE = 1 << 19,
-	F_PRINT = 1 << 20
+	F_PRINT = 1 << 20, F_TIER = 1 << 21
 };
 
-#define F_WHO (F_PATIENT | F_NAME | F_SEX | F_DEPT | F_DOCTOR | F_FEETYPE | F_AT | F_NOTE | F_FORCE)
+#define F_WHO (F_PATIENT | F_NAME | F_SEX | F_DEPT | F_DOCTOR | F_FEETYPE | F_AT | F_NOTE | F_FORCE | F_TIER)
 #define COMMON_USAGE \
 	"\n" \
 	"Common flags: --operator OP (else $BULU_OPERATOR; required), --dept D (default\n" \
 	"the station's), --at TIME (when it happened on paper), --note TEXT (a remark),\n" \
 	"--force-outside REASON (record it although no outage episode is open),\n" \
+	"--tier-reason TEXT (why the department captures before its tier came: a\n" \
+	"warning, never a refusal; docs/outage.md),\n" \
 	"--dir DIR, --help.  Prints \"saved BL-STATION-SEQ KIND\" once it is durable.\n" \
 	"Body keys: docs/entry-kinds.md.\n"
 #define WHO_USAGE \
@@ -144,6 +146,7 @@ static const struct option opts[] = {
 	{"at", required_argument, 0, F_AT},
 	{"note", required_argument, 0, F_NOTE},
 	{"force-outside", required_argument, 0, F_FORCE},
+	{"tier-reason", required_argument, 0, F_TIER},
 	{"print", required_argument, 0, F_PRINT},
 	{"no-print", no_argument, 0, F_PRINT | (1 << 29)},
 	{"operator", required_argument, 0, 'o'},
@@ -232,6 +235,7 @@ static int take(const char *cmd, struct capture_args *a, int bit, char *arg)
 	case F_NOTE: f->note = arg; break;
 	case F_AT: f->occurred_at = arg; break;
 	case F_FORCE: f->force_reason = arg; break;
+	case F_TIER: f->tier_reason = arg; break;
 	case F_NEWCARD: f->new_card = 1; break;
 	case F_PRINT: a->print_file = arg; break;
 	case F_PRINT | (1 << 29): a->no_print = 1; break;
@@ -259,6 +263,7 @@ int capture_args_parse(int argc, char **argv, const char *kind, struct capture_a
 	memset(a, 0, sizeof *a);
 	a->f.kind = kind;
 	a->f.fee_fen = -1;
+	a->f.check_tier = 1;
 	a->print = (k->flags & F_PRINT) != 0;
 	const char *op = NULL;
 	int c, rc;

@@ -166,6 +166,8 @@ static int capture(int argc, char **argv, const char *kind)
 	}
 	char ref[96];
 	entry_ref(ref, sizeof ref, journal_station(j), seq);
+	if (*capture_ctx_warning(c))
+		fprintf(stderr, "bulu: %s\n", capture_ctx_warning(c));
 	if (a.print && !a.no_print && !a.print_file) {
 		/* the form goes to stdout, the printer's stream: the saved line
 		 * and the summary go to stderr */

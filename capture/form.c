@@ -27,6 +27,7 @@
 #include "bulu/form.h"
 #include "bulu/json.h"
 #include "bulu/money.h"
+#include "bulu/outage.h"
 #include "bulu/text.h"
 
 #define FIELD_MAX 2000 /* bytes in any one text field */
@@ -82,7 +83,10 @@ struct capture_ctx {
 	size_t nvoided, capvoided;
 	catalog_item *items;  /* FORM_MAX_LINES, the current form's lines */
 	struct priced *pr;
+	char warn[512];       /* the last form's warning */
 };
+
+const char *capture_ctx_warning(const capture_ctx *c) { return c->warn; }
 
 int capture_ctx_open(journal *j, capture_ctx **out, bulu_err *e)
 {
@@ -438,6 +442,7 @@ static void write_lines(capture_ctx *c, const form *f, jw *w)
 struct facts {
 	const char *dept, *episode, *outside_reason, *pay;
 	int drill;                /* the open episode is a drill */
+	char before_tier[16];     /* captured before the department's tier came */
 	char occurred[CLOCK_ISO_MAX];
 	char invoice[INVOICE_NO_MAX];
 	char ref_kind[32];
@@ -451,6 +456,8 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	int is_note = strcmp(f->kind, "note") == 0, is_void = strcmp(f->kind, "void") == 0;
 	int is_reg = strcmp(f->kind, "registration") == 0;
 	jw_obj_begin(w);
+	if (*x->before_tier)
+		jw_kstr(w, "before_tier", x->before_tier);
 	if (given(f->card_no))
 		jw_kstr(w, "card_no", f->card_no);
 	else if (is_reg && f->new_card)
@@ -488,6 +495,8 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	jw_kstr_opt(w, "sex", f->sex);
 	if (is_note)
 		jw_kstr(w, "text", f->note);
+	if (*x->before_tier)
+		jw_kstr(w, "tier_reason", given(f->tier_reason) ? f->tier_reason : "(none given)");
 	if (x->has_lines)
 		jw_kint(w, "total", x->total);
 	jw_obj_end(w);
@@ -513,6 +522,31 @@ static int check_drill_card(const form *f, int drill, bulu_err *e, const char **
 		return refuse(e, field, line, fld, 0,
 			      "a DRILL- card number belongs to drills: a real episode hands out real "
 			      "cards only");
+	return BULU_OK;
+}
+
+/* Tier guidance (分级转入手工): a department captured before its tier came
+ * is recorded with the reason given and a warning; never refused. */
+static int check_tier(capture_ctx *c, const form *f, struct facts *x, bulu_err *e)
+{
+	outage_state st;
+	tier_table tt;
+	const tier *dt;
+	int come;
+	char now[CLOCK_ISO_MAX];
+	if (!f->check_tier || !*x->episode || !entry_kind_is_capture(f->kind))
+		return BULU_OK;
+	if (outage_state_get(c->j, &st, e) != BULU_OK || outage_tiers(c->j, &tt, e) != BULU_OK)
+		return e->code;
+	clock_now_iso(now);
+	outage_tier_come(&st, &tt, x->dept, clock_epoch(now), &dt, &come);
+	if (come || !dt)
+		return BULU_OK;
+	snprintf(x->before_tier, sizeof x->before_tier, "%s", dt->name);
+	snprintf(c->warn, sizeof c->warn,
+		 "warning: the tier of %s (%s after the start) has not come (尚未到转入手工时间); "
+		 "recorded with %s", x->dept, dt->name,
+		 given(f->tier_reason) ? "the reason given" : "no reason: give --tier-reason TEXT");
 	return BULU_OK;
 }
 
@@ -557,6 +591,7 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	    (rc = check_fits(f, k, e, field, line)) != BULU_OK ||
 	    (rc = check_episode(c, f, ep, &x, e, field, line)) != BULU_OK)
 		goto done;
+	c->warn[0] = '\0';
 	if ((rc = check_drill_card(f, x.drill, e, field, line)) != BULU_OK)
 		goto done;
 	if (given(f->occurred_at) && clock_parse(f->occurred_at, x.occurred) != 0) {
@@ -570,6 +605,8 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	if (x.has_lines && (rc = price_lines(c, f, &x.total, e, field, line)) != BULU_OK)
 		goto done;
 	x.dept = given(f->dept) ? f->dept : journal_dept(c->j);
+	if ((rc = check_tier(c, f, &x, e)) != BULU_OK)
+		goto done;
 	/* The invoice number last: nothing may refuse the form after it. */
 	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) || ((k & K_FEE) && f->fee_fen >= 0);
 	if (x.has_invoice) {

@@ -29,6 +29,8 @@
 #include "bulu/journal.h"
 #include "bulu/json.h"
 #include "bulu/notice.h"
+#include "bulu/outage.h"
+#include "bulu/text.h"
 
 static const char start_usage[] =
 	"usage: bulu outage start --notice FILE [--operator OP] [--dir DIR]\n"
@@ -120,6 +122,142 @@ static int record(const char *dir, const char *kind, const char *op,
 		printf("saved %s %s%s%s\n", ref, kind, *what ? " " : "", what);
 		fflush(stdout); /* the report reaches a pipe at once */
 	}
+	journal_close(j);
+	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
+}
+
+/* ---- the open episode's state --------------------------------------------- */
+
+static void col(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+int outage_state_get(journal *j, outage_state *st, bulu_err *e)
+{
+	memset(st, 0, sizeof *st);
+	if (journal_episode(j, st->episode, &st->drill, e) != BULU_OK)
+		return e->code;
+	if (!*st->episode)
+		return BULU_OK;
+	sqlite3_stmt *q = NULL;
+	int rc = BULU_OK;
+	if (sqlite3_prepare_v2(journal_db(j),
+			       "SELECT kind, body->>'at', body->>'level', body->>'tier', body->>'cause',"
+			       " body->>'notice_n', body->>'live_drill' FROM entries"
+			       " WHERE episode = ?1 AND kind IN ('outage_start', 'outage_notice') ORDER BY seq",
+			       -1, &q, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	sqlite3_bind_text(q, 1, st->episode, -1, SQLITE_STATIC);
+	int sr;
+	while ((sr = sqlite3_step(q)) == SQLITE_ROW) {
+		int start = strcmp((const char *)sqlite3_column_text(q, 0), "outage_start") == 0;
+		if (start) {
+			col(q, 1, st->start, sizeof st->start);
+			col(q, 4, st->cause, sizeof st->cause);
+			st->live_drill = sqlite3_column_int(q, 6) != 0;
+		}
+		if (sqlite3_column_type(q, 2) != SQLITE_NULL)
+			col(q, 2, st->level, sizeof st->level);
+		if (sqlite3_column_type(q, 3) != SQLITE_NULL)
+			col(q, 3, st->tier, sizeof st->tier);
+		if (sqlite3_column_type(q, 5) != SQLITE_NULL)
+			st->notice_n = sqlite3_column_int64(q, 5);
+	}
+	if (sr != SQLITE_DONE)
+		rc = bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int outage_tiers(journal *j, tier_table *tt, bulu_err *e)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/tiers.profile", journal_dir(j));
+	return tiers_load(path, tt, e);
+}
+
+void outage_tier_come(const outage_state *st, const tier_table *tt, const char *dept,
+		      long long now_epoch, const tier **dt, int *come)
+{
+	*dt = tiers_of_dept(tt, dept);
+	*come = 1;
+	long long t0 = *st->start ? clock_epoch(st->start) : -1;
+	if (!*dt || !*st->episode || t0 < 0)
+		return;
+	const tier *forced = tiers_named(tt, st->tier);
+	*come = now_epoch - t0 >= (*dt)->after || (forced && forced->after >= (*dt)->after);
+}
+
+static const char status_usage[] =
+	"usage: bulu outage status [--dir DIR]\n"
+	"\n"
+	"The open episode at this station: declared by IT's notice or undeclared,\n"
+	"the start and the time since, the level declared and the level by duration,\n"
+	"the tier IT put in force and the tier by time (tier table: STATIONDIR/\n"
+	"tiers.profile, else the default), and whether this station's department\n"
+	"is to be on paper yet (分级转入手工).  One `name: value` per line.\n";
+
+/* The lines `outage status` and `station info` print. */
+void outage_print_status(journal *j, const outage_state *st, const tier_table *tt)
+{
+	char now[CLOCK_ISO_MAX];
+	clock_now_iso(now);
+	if (!*st->episode) {
+		printf("outage: none open\n");
+		return;
+	}
+	long long el = clock_epoch(now) - clock_epoch(st->start);
+	if (el < 0)
+		el = 0;
+	const tier *dt, *bytime = tiers_by_time(tt, el);
+	int come;
+	outage_tier_come(st, tt, journal_dept(j), clock_epoch(now), &dt, &come);
+	printf("outage: %s%s%s\n", st->episode, st->drill ? " (演练 drill)" : "",
+	       st->live_drill ? " (实战演练 live drill: real data)" : "");
+	if (st->notice_n)
+		printf("declared: yes, notice #%lld applied (cause %s %s)\n", (long long)st->notice_n,
+		       st->cause, notice_cause_label(st->cause));
+	else
+		printf("declared: no (未经信息科宣布: apply IT's notice when it arrives)\n");
+	printf("start: %s (%lld h %02lld min ago)\n", st->start, el / 3600, el % 3600 / 60);
+	printf("level: %s declared, %s by duration\n", *st->level ? st->level : "-",
+	       tiers_level(tt, el));
+	printf("tier_in_force: %s\ntier_by_time: %s\n", *st->tier ? st->tier : "-",
+	       bytime ? bytime->name : "-");
+	if (dt)
+		printf("dept_tier: %s %s: %s\n", journal_dept(j), dt->name,
+		       come ? "on paper now (已转入手工)" : "not yet (尚未到转入时间)");
+}
+
+int cmd_outage_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	const char *dir = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'D': dir = optarg; break;
+		case 'h': return cli_help(status_usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	bulu_err e = {0};
+	journal *j = NULL;
+	outage_state st;
+	tier_table tt;
+	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
+	if (rc == BULU_OK)
+		rc = outage_state_get(j, &st, &e);
+	if (rc == BULU_OK)
+		rc = outage_tiers(j, &tt, &e);
+	if (rc == BULU_OK)
+		outage_print_status(j, &st, &tt);
 	journal_close(j);
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }

@@ -14,6 +14,7 @@
 #include "bulu/fsutil.h"
 #include "bulu/journal.h"
 #include "bulu/notice.h"
+#include "bulu/outage.h"
 #include "bulu/text.h"
 
 static const char init_usage[] =
@@ -53,7 +54,9 @@ static const char info_usage[] =
 	"usage: bulu station info [--dir DIR]\n"
 	"\n"
 	"Print the station id, department, role, time zone, directory, last seq and the open\n"
-	"outage episode, one `name: value` per line.\n";
+	"outage episode, one `name: value` per line; while an episode is open, also\n"
+	"what `bulu outage status` prints: declared or not, level, the tier in force\n"
+	"and whether this department is to be on paper yet.\n";
 
 /* Keep pk as DIR/central-sign.pub. */
 static int trust(const char *dir, const uint8_t pk[KEY_PK_BYTES], int replace, bulu_err *e)
@@ -238,6 +241,13 @@ int cmd_station_info(int argc, char **argv)
 	       journal_station(j), journal_dept(j), journal_role(j),
 	       *journal_tz(j) ? journal_tz(j) : "(the machine's)", journal_dir(j),
 	       (long long)journal_last_seq(j), *ep ? ep : "(none)", drill ? " (drill)" : "");
+	outage_state st;
+	tier_table tt;
+	rc = outage_state_get(j, &st, &e);
+	if (rc == BULU_OK)
+		rc = outage_tiers(j, &tt, &e);
+	if (rc == BULU_OK && *st.episode)
+		outage_print_status(j, &st, &tt);
 	journal_close(j);
-	return BULU_OK;
+	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }

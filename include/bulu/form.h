@@ -42,6 +42,8 @@ typedef struct form {
 	const char *card_no;      /* card_issue; registration with a new card */
 	const char *request_no;   /* exam: request slip no. (底联); prescription/requisition: form no. */
 	const char *force_reason; /* capture outside an outage episode */
+	const char *tier_reason;  /* why capture before the department's tier came */
+	int check_tier;           /* warn before the department's tier (interactive) */
 	int new_card;             /* registration: the patient got a new card */
 	int64_t ref_seq;          /* dispense: prescription/requisition; void: target; 0 none */
 	int64_t fee_fen;          /* registration fee; -1 not given */
@@ -68,6 +70,10 @@ void capture_ctx_close(capture_ctx *c); /* NULL ok */
  */
 int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
                         const char **field, size_t *line, bulu_err *e);
+
+/* The warning of the last capture_form_append ("" if none): a department
+ * captured before its tier came (docs/outage.md).  Owned by c. */
+const char *capture_ctx_warning(const capture_ctx *c);
 
 /* The kind of an entry appended earlier (committed, or in this context's
  * transaction): writes it into kind (32 bytes); BULU_BADINPUT if none. */

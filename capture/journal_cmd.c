@@ -26,21 +26,10 @@ static const char restore_usage[] =
 
 int cmd_journal_verify(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *dir = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'D')
-			dir = optarg;
-		else if (c == 'h')
-			return cli_help(verify_usage);
-		else
-			return cli_usage(argv[0], "unknown option");
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	int rc0;
+	if (cli_dir_only(argc, argv, verify_usage, &dir, &rc0))
+		return rc0;
 	bulu_err e = {0};
 	journal *j = NULL;
 	int64_t n = 0;

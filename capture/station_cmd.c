@@ -182,36 +182,11 @@ int cmd_station_init(int argc, char **argv)
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }
 
-/* The options of the read-only station commands: --dir and --help. */
-static int dir_only(int argc, char **argv, const char *usage, const char **dir, int *rc)
-{
-	static const struct option opts[] = {
-		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'D') {
-			*dir = optarg;
-		} else if (c == 'h') {
-			*rc = cli_help(usage);
-			return 1;
-		} else {
-			*rc = cli_usage(argv[0], "unknown option");
-			return 1;
-		}
-	}
-	if (optind < argc) {
-		*rc = cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
-		return 1;
-	}
-	return 0;
-}
-
 int cmd_station_pubkey(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int rc;
-	if (dir_only(argc, argv, pubkey_usage, &dir, &rc))
+	if (cli_dir_only(argc, argv, pubkey_usage, &dir, &rc))
 		return rc;
 	bulu_err e = {0};
 	journal *j = NULL;
@@ -229,7 +204,7 @@ int cmd_station_info(int argc, char **argv)
 {
 	const char *dir = NULL;
 	int rc, drill;
-	if (dir_only(argc, argv, info_usage, &dir, &rc))
+	if (cli_dir_only(argc, argv, info_usage, &dir, &rc))
 		return rc;
 	bulu_err e = {0};
 	journal *j = NULL;

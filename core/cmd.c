@@ -5,6 +5,7 @@
  * stdout.  Moved here from cli/ so that the parts never call into the
  * program's front door (scripts/deps.sh).
  */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,4 +148,28 @@ void cli_csv_field(const char *s, int last)
 	if (o.len)
 		fwrite(o.p, 1, o.len, stdout);
 	buf_free(&o);
+}
+
+int cli_dir_only(int argc, char **argv, const char *usage, const char **dir, int *rc)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'D') {
+			*dir = optarg;
+		} else if (c == 'h') {
+			*rc = cli_help(usage);
+			return 1;
+		} else {
+			*rc = cli_usage(argv[0], "unknown option");
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		*rc = cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+		return 1;
+	}
+	return 0;
 }

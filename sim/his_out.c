@@ -361,6 +361,31 @@ static void ordinary(outf *o, struct ctx *c, long n)
 	}
 }
 
+/* A row writer of one export: line t of form f under the HIS id hid. */
+typedef void (*row_fn)(outf *o, struct ctx *c, const sim_form *f, const typed *t, const char *hid);
+
+/* Line l of form f as the back-fill typed it into an export of `kind`
+ * (ids with prefix): with its injected mistake, left out when that is the
+ * mistake, and typed a second time three minutes later when a duplicate was
+ * injected there (the truth row then names the second copy). */
+static void typed_rows(outf *o, struct ctx *c, const sim_form *f, int l, const char *kind,
+                       const char *prefix, row_fn row)
+{
+	typed t;
+	typed_line(c, f, l, &t);
+	if (!mistype(c, f, l, kind, &t))
+		return;
+	char hid[24];
+	his_id(c, prefix, hid);
+	row(o, c, f, &t, hid);
+	if (f->inj == C_DUPLICATE && l == f->inj_line) {
+		sim_truth *tr = &c->s->truth[c->s->ntruth - 1];
+		his_id(c, prefix, tr->his_id);
+		t.entered += 180;
+		row(o, c, f, &t, tr->his_id);
+	}
+}
+
 static int write_charges(struct ctx *c, const char *dir, bulu_err *e)
 {
 	sim *s = c->s;
@@ -388,19 +413,7 @@ static int write_charges(struct ctx *c, const char *dir, bulu_err *e)
 		for (int l = 0; l < f->nlines; l++) {
 			if (f->inj == C_VOIDED && l != f->inj_line)
 				continue;
-			typed t;
-			typed_line(c, f, l, &t);
-			if (!mistype(c, f, l, "charges", &t))
-				continue;
-			char hid[24];
-			his_id(c, "SF", hid);
-			charge_row(&o, c, f, &t, hid);
-			if (f->inj == C_DUPLICATE && l == f->inj_line) {
-				sim_truth *tr = &s->truth[s->ntruth - 1];
-				his_id(c, "SF", tr->his_id);
-				t.entered += 180;
-				charge_row(&o, c, f, &t, tr->his_id);
-			}
+			typed_rows(&o, c, f, l, "charges", "SF", charge_row);
 		}
 	}
 	/* rows nobody captured, in the outage's departments and hours */
@@ -529,23 +542,25 @@ static int write_orders(struct ctx *c, const char *dir, bulu_err *e)
 		}
 		if (f->kind != SK_PRESCRIPTION && f->kind != SK_ORDER)
 			continue;
-		for (int l = 0; l < f->nlines; l++) {
-			typed t;
-			typed_line(c, f, l, &t);
-			if (!mistype(c, f, l, "orders", &t))
-				continue;
-			char hid[24];
-			his_id(c, "YZ", hid);
-			order_row(&o, c, f, &t, hid);
-			if (f->inj == C_DUPLICATE && l == f->inj_line) {
-				sim_truth *tr = &s->truth[s->ntruth - 1];
-				his_id(c, "YZ", tr->his_id);
-				t.entered += 180;
-				order_row(&o, c, f, &t, tr->his_id);
-			}
-		}
+		for (int l = 0; l < f->nlines; l++)
+			typed_rows(&o, c, f, l, "orders", "YZ", order_row);
 	}
 	return out_close(&o, e);
+}
+
+/* (a dispense is never typed twice: C_DUPLICATE is not injected there) */
+static void dispense_row(outf *o, struct ctx *c, const sim_form *f, const typed *t, const char *hid)
+{
+	cell(o, hid);
+	cell(o, t->patient);
+	cell(o, sim_catalog[t->item].code);
+	cell(o, sim_catalog[t->item].name);
+	cell_int(o, t->qty);
+	cell_time(o, t->occurred);
+	cell_time(o, t->entered);
+	cell(o, f->operator_);
+	cell(o, c->s->forms[f->ref].id);
+	cell_last(o, t->ref);
 }
 
 static int write_dispenses(struct ctx *c, const char *dir, bulu_err *e)
@@ -560,24 +575,8 @@ static int write_dispenses(struct ctx *c, const char *dir, bulu_err *e)
 		const sim_form *f = &s->forms[i];
 		if (f->drill || f->kind != SK_DISPENSE)
 			continue;
-		for (int l = 0; l < f->nlines; l++) {
-			typed t;
-			typed_line(c, f, l, &t);
-			if (!mistype(c, f, l, "dispenses", &t))
-				continue;
-			char hid[24];
-			his_id(c, "FY", hid);
-			cell(&o, hid);
-			cell(&o, t.patient);
-			cell(&o, sim_catalog[t.item].code);
-			cell(&o, sim_catalog[t.item].name);
-			cell_int(&o, t.qty);
-			cell_time(&o, t.occurred);
-			cell_time(&o, t.entered);
-			cell(&o, f->operator_);
-			cell(&o, s->forms[f->ref].id);
-			cell_last(&o, t.ref);
-		}
+		for (int l = 0; l < f->nlines; l++)
+			typed_rows(&o, c, f, l, "dispenses", "FY", dispense_row);
 	}
 	return out_close(&o, e);
 }

@@ -32,20 +32,10 @@ static const char init_usage[] =
 
 int cmd_central_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"dir", required_argument, 0, 'D'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	const char *dir = NULL;
-	int c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'D': dir = optarg; break;
-		case 'h': return cli_help(init_usage);
-		default: return cli_usage(argv[0], "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(argv[0], "unexpected argument '%s'", argv[optind]);
+	int rc;
+	if (cli_dir_only(argc, argv, init_usage, &dir, &rc))
+		return rc;
 	if (!dir || !*dir)
 		return cli_usage(argv[0], "--dir DIR is required");
 	bulu_err e = {0};

@@ -19,6 +19,10 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Print a usage text on stdout and return 0 (for --help). */
 int cli_help(const char *text);
+/* The options of a command that takes only --dir DIR and --help: 0 to go
+ * on (*dir set when given), or 1 with *rc the exit status to return (its
+ * help printed, or a usage error). */
+int cli_dir_only(int argc, char **argv, const char *usage, const char **dir, int *rc);
 /* 1 when stderr is a terminal and progress may be shown. */
 int cli_progress_wanted(void);
 /* Who is recording: given (--operator), else $BULU_OPERATOR, else for

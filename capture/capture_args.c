@@ -47,13 +47,15 @@ static const struct kind_cli {
 	unsigned flags;
 	const char *usage;
 } kinds[] = {
-	{"registration", F_WHO | F_FEE | F_NEWCARD | F_CARD | F_INVOICE | F_PAY,
-	 "usage: bulu capture registration --patient CARD_NO [--fee YUAN [--invoice N]\n"
-	 "  [--pay METHOD]] [--new-card [--card NO]]\n" WHO_USAGE
+	{"registration", F_WHO | F_FEE | F_ITEM | F_NEWCARD | F_CARD | F_INVOICE | F_PAY,
+	 "usage: bulu capture registration --patient CARD_NO [--item CODE[:QTY] ... |\n"
+	 "  --fee YUAN] [--invoice N] [--pay METHOD] [--new-card [--card NO]]\n" WHO_USAGE
 	 "\n"
-	 "Capture a registration (挂号).  With --fee the fee takes a manual invoice\n"
-	 "number (the next free one of the books unless --invoice).  --new-card: the\n"
-	 "patient got a new card from stock; its number is --card, else --patient.\n"
+	 "Capture a registration (挂号).  Its fee is priced from the catalog's fee items\n"
+	 "(--item GH001, quantity 1 unless :QTY), or, for a fee the catalog lacks, given\n"
+	 "in yuan (--fee); either way it takes a manual invoice number (the next free\n"
+	 "one of the books unless --invoice).  --new-card: the patient got a new card\n"
+	 "from stock; its number is --card, else --patient.\n"
 	 COMMON_USAGE},
 	{"card_issue", F_WHO | F_CARD,
 	 "usage: bulu capture card-issue --card NO [--patient ID]\n" WHO_USAGE
@@ -94,7 +96,10 @@ static const struct kind_cli {
 	 "  [--patient ID] [--request-no NO]\n" WHO_USAGE
 	 "\n"
 	 "Capture what the pharmacy actually dispensed (发药) against a prescription or\n"
-	 "requisition of this station (--ref).\n" ITEM_USAGE COMMON_USAGE},
+	 "requisition (--ref): a form of this station by its SEQ or BL reference, or\n"
+	 "another station's, e.g. the ward's voucher BL-WARD-SEQ, typed or scanned\n"
+	 "(taken as given here, checked at reconcile).  Dispensing more of a drug than\n"
+	 "a form of this station asks for is saved with a warning.\n" ITEM_USAGE COMMON_USAGE},
 	{"exam", F_WHO | F_ITEM | F_REQNO,
 	 "usage: bulu capture exam --patient ID --item CODE:QTY[:PRICE_YUAN] ...\n"
 	 "  [--request-no NO]\n" WHO_USAGE
@@ -162,10 +167,17 @@ static const char *flag_name(int bit)
 	return "?";
 }
 
-/* CODE:QTY[:PRICE_YUAN]; the argument is split in place. */
-static int parse_item(const char *cmd, char *arg, size_t n, form_line *l)
+/* CODE:QTY[:PRICE_YUAN]; a registration's fee item may be CODE alone
+ * (quantity 1).  The argument is split in place. */
+static int parse_item(const char *cmd, char *arg, size_t n, form_line *l, int qty_optional)
 {
 	char *q = strchr(arg, ':');
+	if (!q && qty_optional && *arg) {
+		l->code = arg;
+		l->qty = 1;
+		l->price_fen = -1;
+		return CAPTURE_ARGS_GO;
+	}
 	if (!q || q == arg)
 		return cli_usage(cmd, "--item %zu: write CODE:QTY or CODE:QTY:PRICE_YUAN", n);
 	*q++ = '\0';
@@ -210,6 +222,11 @@ int capture_args_resolve_ref(struct capture_args *a, const char *station, bulu_e
 {
 	if (!a->ref_text || !a->ref_station[0] || strcmp(a->ref_station, station) == 0)
 		return BULU_OK;
+	if (strcmp(a->f.kind, "dispense") == 0) {
+		/* the ward's voucher: its station's form, checked at reconcile */
+		a->f.ref_station = a->ref_station;
+		return BULU_OK;
+	}
 	return bulu_errf(e, BULU_BADINPUT,
 			 "%s: %s is a form of station %s; this is station %s",
 			 strcmp(a->f.kind, "void") == 0 ? "--entry" : "--ref", a->ref_text,
@@ -249,7 +266,8 @@ static int take(const char *cmd, struct capture_args *a, int bit, char *arg)
 		if (f->nlines >= FORM_MAX_LINES)
 			return cli_usage(cmd, "--item: at most %d lines on one form", FORM_MAX_LINES);
 		f->nlines++;
-		return parse_item(cmd, arg, f->nlines, &f->lines[f->nlines - 1]);
+		return parse_item(cmd, arg, f->nlines, &f->lines[f->nlines - 1],
+				  strcmp(f->kind, "registration") == 0);
 	}
 	return CAPTURE_ARGS_GO;
 }

@@ -72,7 +72,8 @@ static void summary(journal *j, int64_t seq)
 			       " json_extract(body, '$.outside_episode_reason') IS NOT NULL,"
 			       " json_extract(body, '$.card_no'),"
 			       " CASE kind WHEN 'void' THEN json_extract(body, '$.entry') END,"
-			       " json_extract(body, '$.entry_kind'), station, json_extract(body, '$.ref')"
+			       " json_extract(body, '$.entry_kind'), station, json_extract(body, '$.ref'),"
+			       " COALESCE(json_extract(body, '$.ref_station'), station)"
 			       " FROM entries WHERE seq = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
@@ -100,7 +101,7 @@ static void summary(journal *j, int64_t seq)
 			printf("  cancels BL-%s-%lld (%s)\n", (const char *)sqlite3_column_text(st, 10),
 			       sqlite3_column_int64(st, 8), (const char *)sqlite3_column_text(st, 9));
 		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
-			printf("  for BL-%s-%lld\n", (const char *)sqlite3_column_text(st, 10),
+			printf("  for BL-%s-%lld\n", (const char *)sqlite3_column_text(st, 12),
 			       sqlite3_column_int64(st, 11));
 		if (sqlite3_column_int(st, 6))
 			printf("  recorded outside any outage episode (reason given)\n");

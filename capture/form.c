@@ -16,7 +16,12 @@
  *    open outage episode, or outside it with a recorded reason;
  *  - a void names an existing captured form that is not a void itself and
  *    not voided already, counting entries queued in this transaction, which
- *    the context remembers because they may not be in the table yet.
+ *    the context remembers because they may not be in the table yet;
+ *  - a dispense may name another station's form (the ward's voucher,
+ *    BL-WARD-SEQ): this station cannot see it, so it is taken as given and
+ *    checked at reconcile; against a form of this station, dispensing more
+ *    of a drug than the form asks for (all dispenses against it together)
+ *    saves the form with a warning.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,14 +47,15 @@ enum {
 	K_REF = 1 << 5,      /* needs ref_seq */
 	K_REASON = 1 << 6,   /* needs reason */
 	K_VOIDNO = 1 << 7,   /* invoice_void: needs invoice_no */
-	K_TEXT = 1 << 8      /* note: needs note (the text) */
+	K_TEXT = 1 << 8,     /* note: needs note (the text) */
+	K_OPTLINES = 1 << 9  /* registration: may be priced from fee items */
 };
 
 static const struct kindspec {
 	const char *kind;
 	unsigned flags;
 } kinds[] = {
-	{"registration", K_PATIENT | K_FEE},
+	{"registration", K_PATIENT | K_FEE | K_OPTLINES},
 	{"card_issue", K_CARD},
 	{"charge", K_PATIENT | K_LINES | K_INVOICE},
 	{"prescription", K_PATIENT | K_LINES},
@@ -65,6 +71,15 @@ static const struct kindspec {
 struct appended {
 	int64_t seq;
 	char kind[16];
+};
+
+/* A drug line asked for (a prescription's or requisition's) or dispensed
+ * against a form of this station, for the over-dispensing warning. */
+struct dline {
+	int64_t form;        /* the prescription/requisition's seq */
+	int64_t by;          /* the dispense's seq; 0 for the form's own line */
+	int64_t qty;
+	char code[64];
 };
 
 struct priced {
@@ -84,6 +99,9 @@ struct capture_ctx {
 	catalog_item *items;  /* FORM_MAX_LINES, the current form's lines */
 	struct priced *pr;
 	char warn[512];       /* the last form's warning */
+	struct dline *dl;     /* dispensed lines (committed, loaded once) and new forms' */
+	size_t ndl, capdl;
+	int dl_loaded;
 };
 
 const char *capture_ctx_warning(const capture_ctx *c) { return c->warn; }
@@ -110,6 +128,7 @@ void capture_ctx_close(capture_ctx *c)
 	free(c->voided);
 	free(c->items);
 	free(c->pr);
+	free(c->dl);
 	free(c);
 }
 
@@ -122,6 +141,12 @@ static const struct kindspec *kind_spec(const char *kind)
 }
 
 static int given(const char *s) { return s && *s; }
+
+/* Does a dispense name another station's form? */
+static int ref_other(capture_ctx *c, const form *f)
+{
+	return given(f->ref_station) && strcmp(f->ref_station, journal_station(c->j)) != 0;
+}
 
 /* Refuse: set *field and *line, return BULU_BADINPUT with the message. */
 static int refuse(bulu_err *e, const char **field, size_t *line, const char *fld,
@@ -289,8 +314,12 @@ static int check_fits(const form *f, unsigned k, bulu_err *e, const char **field
 		      size_t *line)
 {
 	const char *kind = f->kind;
-	if (f->nlines && !(k & K_LINES))
+	if (f->nlines && !(k & (K_LINES | K_OPTLINES)))
 		return refuse(e, field, line, "item_code", 0, "a %s has no item lines", kind);
+	if (f->nlines && f->fee_fen != -1)
+		return refuse(e, field, line, "fee", 0,
+			      "a registration fee is either priced from the catalog's fee items "
+			      "(--item, item_code) or given in yuan (--fee), not both");
 	if (given(f->invoice_no) && !(k & (K_INVOICE | K_FEE | K_VOIDNO)))
 		return refuse(e, field, line, "invoice_no", 0, "a %s takes no invoice number", kind);
 	if (given(f->pay_method) && !(k & (K_INVOICE | K_FEE)))
@@ -340,9 +369,10 @@ static int check_required(const form *f, unsigned k, bulu_err *e, const char **f
 		return refuse(e, field, line, "note", 0, "a note needs its text");
 	if (f->fee_fen < -1)
 		return refuse(e, field, line, "fee", 0, "a fee must not be negative");
-	if ((k & K_FEE) && given(f->invoice_no) && f->fee_fen < 0)
+	if ((k & K_FEE) && given(f->invoice_no) && f->fee_fen < 0 && f->nlines == 0)
 		return refuse(e, field, line, "invoice_no", 0,
-			      "a registration takes an invoice number only with a fee");
+			      "a registration takes an invoice number only with a fee (a fee item, "
+			      "--item, or --fee)");
 	return BULU_OK;
 }
 
@@ -351,10 +381,22 @@ static int check_ref(capture_ctx *c, const form *f, char ref_kind[32], bulu_err 
 		     const char **field, size_t *line)
 {
 	long long ref = (long long)f->ref_seq;
+	int dispense = strcmp(f->kind, "dispense") == 0;
+	if (ref_other(c, f)) {
+		if (!dispense)
+			return refuse(e, field, line, "ref_form", 0,
+				      "BL-%s-%lld is a form of station %s: a %s cancels a form of this "
+				      "station (%s) only",
+				      f->ref_station, ref, f->ref_station, f->kind, journal_station(c->j));
+		if (!journal_station_id_ok(f->ref_station))
+			return refuse(e, field, line, "ref_form", 0,
+				      "not a station id: write BL-STATION-SEQ");
+		ref_kind[0] = '\0'; /* unknown here: the ward's bundle may not have come */
+		return BULU_OK;
+	}
 	if (capture_entry_kind(c, f->ref_seq, ref_kind, e) != BULU_OK)
 		return e->code == BULU_BADINPUT ? refuse(e, field, line, "ref_form", 0, "%s", e->msg)
 						: e->code;
-	int dispense = strcmp(f->kind, "dispense") == 0;
 	if (dispense && strcmp(ref_kind, "prescription") != 0 && strcmp(ref_kind, "requisition") != 0)
 		return refuse(e, field, line, "ref_form", 0,
 			      "entry %lld is a %s: a dispense refers to a prescription or requisition",
@@ -376,6 +418,144 @@ static int check_ref(capture_ctx *c, const form *f, char ref_kind[32], bulu_err 
 		return e->code;
 	if (v)
 		return refuse(e, field, line, "ref_form", 0, "entry %lld is voided already", ref);
+	return BULU_OK;
+}
+
+
+/* --- over-dispensing: what a form of this station asks for, against what
+ * every dispense against it has handed out --- */
+
+static int dl_push(capture_ctx *c, int64_t form_seq, int64_t by, const char *code, int64_t qty,
+		   bulu_err *e)
+{
+	if (c->ndl == c->capdl) {
+		size_t cap = c->capdl ? 2 * c->capdl : 256;
+		struct dline *d = realloc(c->dl, cap * sizeof *d);
+		if (!d)
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		c->dl = d;
+		c->capdl = cap;
+	}
+	struct dline *d = &c->dl[c->ndl++];
+	d->form = form_seq;
+	d->by = by;
+	d->qty = qty;
+	snprintf(d->code, sizeof d->code, "%s", code ? code : "");
+	return BULU_OK;
+}
+
+/* Rows of (form, by, code, qty) from the journal into dl. */
+static int dl_query(capture_ctx *c, const char *sql, int64_t arg, bulu_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(journal_db(c->j), sql, -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(c, e, "reading dispensed lines");
+	if (arg)
+		sqlite3_bind_int64(st, 1, arg);
+	int rc = BULU_OK, sr;
+	while (rc == BULU_OK && (sr = sqlite3_step(st)) == SQLITE_ROW)
+		rc = dl_push(c, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+			     (const char *)sqlite3_column_text(st, 2), sqlite3_column_int64(st, 3), e);
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		rc = sql_fail(c, e, "reading dispensed lines");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int dl_voided(const capture_ctx *c, int64_t seq)
+{
+	for (size_t i = 0; i < c->nvoided; i++)
+		if (c->voided[i] == seq)
+			return 1;
+	return 0;
+}
+
+/* Adds to c->warn (after any other warning of the form) when this dispense, with the earlier ones against the
+ * same form of this station, hands out more of a drug than the form asks
+ * for, or a drug it does not ask for. */
+static int check_overdispense(capture_ctx *c, const form *f, bulu_err *e)
+{
+	int64_t ref = f->ref_seq;
+	int rc;
+	if (!c->dl_loaded) {
+		rc = dl_query(c,
+			      "SELECT json_extract(d.body, '$.ref'), d.seq, json_extract(l.value, '$.code'),"
+			      " json_extract(l.value, '$.qty') FROM entries d, json_each(d.body, '$.lines') l"
+			      " WHERE d.kind = 'dispense' AND json_extract(d.body, '$.ref_station') IS NULL"
+			      " AND d.seq NOT IN (SELECT json_extract(body, '$.entry') FROM entries"
+			      " WHERE kind = 'void')",
+			      0, e);
+		if (rc != BULU_OK)
+			return rc;
+		c->dl_loaded = 1;
+	}
+	int have = 0;
+	for (size_t i = 0; i < c->ndl && !have; i++)
+		have = c->dl[i].form == ref && c->dl[i].by == 0;
+	if (!have && (rc = dl_query(c,
+				    "SELECT e.seq, 0, json_extract(l.value, '$.code'), json_extract(l.value, '$.qty')"
+				    " FROM entries e, json_each(e.body, '$.lines') l WHERE e.seq = ?1",
+				    ref, e)) != BULU_OK)
+		return rc;
+	for (size_t li = 0; li < f->nlines; li++) {
+		const char *code = c->items[li].code;
+		int seen = 0;
+		for (size_t lj = 0; lj < li && !seen; lj++)
+			seen = strcmp(c->items[lj].code, code) == 0;
+		if (seen)
+			continue;
+		int64_t asked = 0, out = 0;
+		int on_form = 0;
+		for (size_t lj = li; lj < f->nlines; lj++)
+			if (strcmp(c->items[lj].code, code) == 0)
+				out += f->lines[lj].qty;
+		for (size_t i = 0; i < c->ndl; i++) {
+			const struct dline *d = &c->dl[i];
+			if (d->form != ref || strcmp(d->code, code) != 0)
+				continue;
+			if (d->by == 0) {
+				asked += d->qty;
+				on_form = 1;
+			} else if (!dl_voided(c, d->by)) {
+				out += d->qty;
+			}
+		}
+		size_t n = strlen(c->warn);
+		const char *sep = n ? "; " : "";
+		if (!on_form) {
+			snprintf(c->warn + n, sizeof c->warn - n,
+				 "%swarning: %s is not on BL-%s-%lld: dispensed %lld of a drug the form does "
+				 "not ask for (saved; trace the difference)",
+				 sep, code, journal_station(c->j), (long long)ref, (long long)out);
+			return BULU_OK;
+		}
+		if (out > asked) {
+			snprintf(c->warn + n, sizeof c->warn - n,
+				 "%swarning: over-dispensing: %s dispensed %lld in all against BL-%s-%lld, "
+				 "which asks for %lld (saved; trace the difference)",
+				 sep, code, (long long)out, journal_station(c->j), (long long)ref,
+				 (long long)asked);
+			return BULU_OK;
+		}
+	}
+	return BULU_OK;
+}
+
+/* After an append: a drug form's lines, or a dispense's, for later checks. */
+static int dl_remember(capture_ctx *c, const form *f, int64_t seq, bulu_err *e)
+{
+	/* a queued form is not in the table yet: its lines are kept here; an own
+	 * dispense was checked first, which loaded the committed ones */
+	int drugform = strcmp(f->kind, "prescription") == 0 || strcmp(f->kind, "requisition") == 0;
+	int own_dispense = strcmp(f->kind, "dispense") == 0 && !ref_other(c, f);
+	if (!drugform && !own_dispense)
+		return BULU_OK;
+	for (size_t i = 0; i < f->nlines; i++) {
+		int rc = dl_push(c, drugform ? seq : f->ref_seq, drugform ? 0 : seq, c->items[i].code,
+				 f->lines[i].qty, e);
+		if (rc != BULU_OK)
+			return rc;
+	}
 	return BULU_OK;
 }
 
@@ -472,6 +652,8 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	}
 	if (is_reg && f->fee_fen >= 0)
 		jw_kint(w, "fee", f->fee_fen);
+	else if (is_reg && x->has_lines)
+		jw_kint(w, "fee", x->total); /* priced from fee items */
 	jw_kstr_opt(w, "fee_type", f->fee_type);
 	if (x->has_invoice)
 		jw_kstr(w, "invoice_no", x->invoice);
@@ -489,7 +671,10 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	jw_kstr_opt(w, "reason", f->reason);
 	if (strcmp(f->kind, "dispense") == 0) {
 		jw_kint(w, "ref", f->ref_seq);
-		jw_kstr(w, "ref_kind", x->ref_kind);
+		if (x->ref_kind[0])
+			jw_kstr(w, "ref_kind", x->ref_kind);
+		else
+			jw_kstr(w, "ref_station", f->ref_station);
 	}
 	jw_kstr_opt(w, "request_no", f->request_no);
 	jw_kstr_opt(w, "sex", f->sex);
@@ -601,14 +786,18 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	}
 	if ((k & K_REF) && (rc = check_ref(c, f, x.ref_kind, e, field, line)) != BULU_OK)
 		goto done;
-	x.has_lines = (k & K_LINES) != 0;
+	x.has_lines = (k & K_LINES) || ((k & K_OPTLINES) && f->nlines > 0);
 	if (x.has_lines && (rc = price_lines(c, f, &x.total, e, field, line)) != BULU_OK)
 		goto done;
 	x.dept = given(f->dept) ? f->dept : journal_dept(c->j);
 	if ((rc = check_tier(c, f, &x, e)) != BULU_OK)
 		goto done;
+	if (strcmp(f->kind, "dispense") == 0 && !ref_other(c, f) &&
+	    (rc = check_overdispense(c, f, e)) != BULU_OK)
+		goto done;
 	/* The invoice number last: nothing may refuse the form after it. */
-	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) || ((k & K_FEE) && f->fee_fen >= 0);
+	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) ||
+			((k & K_FEE) && (f->fee_fen >= 0 || x.has_lines));
 	if (x.has_invoice) {
 		if (!c->inv && (rc = invoice_alloc_open(c->j, &c->inv, e)) != BULU_OK)
 			goto done;
@@ -635,6 +824,8 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 			    body, blen, &s, e);
 	if (rc == BULU_OK)
 		rc = remember(c, s, f->kind, strcmp(f->kind, "void") == 0 ? f->ref_seq : 0, e);
+	if (rc == BULU_OK)
+		rc = dl_remember(c, f, s, e);
 	if (rc == BULU_OK && seq)
 		*seq = s;
 done:

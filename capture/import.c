@@ -105,6 +105,8 @@ struct state {
 	buf store;
 	/* a numeric ref_form taken as an entry seq: 1 if any was */
 	int numeric_refs;
+	char ref_station[64];   /* the current form's ref_form: another station's */
+	buf warnings;           /* "FILE:ROW: warning: ..." lines, shown once saved */
 	buf nrefs; /* their values, NUL-separated, checked at the end */
 	/* the form being gathered */
 	size_t cur;
@@ -318,17 +320,24 @@ static void locate(const struct state *st, const char *field, size_t line, int *
 		*row = st->hrow[c];
 }
 
-/* ref_form as an entry of this journal: "SEQ" or "BL-STATION-SEQ".
- * 0 and *seq, or -1 when it is not written that way. */
+/* ref_form as an entry: "SEQ" or "BL-STATION-SEQ" (st->ref_station gets
+ * STATION when it is not this station's: a dispense may name the ward's
+ * voucher).  0 and *seq, or -1 when it is not written that way. */
 static int parse_entry_ref(struct state *st, const char *v, int64_t *seq)
 {
 	const char *digits = v;
+	st->ref_station[0] = '\0';
 	if (strncmp(v, "BL-", 3) == 0) {
 		const char *dash = strrchr(v + 3, '-');
 		const char *stn = journal_station(st->j);
-		if (!dash || (size_t)(dash - (v + 3)) != strlen(stn) ||
-		    strncmp(v + 3, stn, strlen(stn)) != 0)
+		if (!dash || dash == v + 3 || (size_t)(dash - (v + 3)) >= sizeof st->ref_station)
 			return -1;
+		if ((size_t)(dash - (v + 3)) != strlen(stn) || strncmp(v + 3, stn, strlen(stn)) != 0) {
+			snprintf(st->ref_station, sizeof st->ref_station, "%.*s", (int)(dash - (v + 3)),
+				 v + 3);
+			if (!journal_station_id_ok(st->ref_station))
+				return -1;
+		}
 		digits = dash + 1;
 	}
 	if (!*digits || strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 18)
@@ -367,7 +376,8 @@ static int resolve_ref(struct state *st, int64_t *seq, bulu_err *e)
 		return REGROUP; /* perhaps a form further down: look at the whole file */
 	if (strncmp(v, "BL-", 3) == 0)
 		return row_err(st, e, row, C_REF_FORM,
-			       "not an entry of this station (BL-%s-SEQ) nor a form of this file",
+			       "not a back-fill reference (BL-STATION-SEQ, e.g. BL-%s-12) nor a form "
+			       "of this file",
 			       journal_station(st->j));
 	return row_err(st, e, row, C_REF_FORM,
 		       "no form of this file has that id, and it is not an entry number "
@@ -405,6 +415,8 @@ static int flush_form(struct state *st, bulu_err *e)
 	f->force_reason = st->force && entry_kind_is_capture(kind) ? st->force : NULL;
 	f->new_card = 0;
 	f->ref_seq = 0;
+	f->ref_station = NULL;
+	st->ref_station[0] = '\0';
 	f->fee_fen = -1;
 	if (st->hset[C_UNIT_PRICE] &&
 	    money_parse_yuan(hval(st, C_UNIT_PRICE), strlen(hval(st, C_UNIT_PRICE)), &f->fee_fen) != 0)
@@ -416,6 +428,8 @@ static int flush_form(struct state *st, bulu_err *e)
 		int rc = resolve_ref(st, &f->ref_seq, e);
 		if (rc != BULU_OK)
 			return rc;
+		if (st->ref_station[0])
+			f->ref_station = st->ref_station;
 	}
 	f->nlines = st->nlines;
 	for (size_t i = 0; i < st->nlines; i++)
@@ -434,6 +448,12 @@ static int flush_form(struct state *st, bulu_err *e)
 		snprintf(why, sizeof why, "%s", e->msg);
 		locate(st, field, line, &col, &row);
 		return row_err(st, e, row, col, "%s", why);
+	}
+	if (*capture_ctx_warning(st->cx)) {
+		char w[640];
+		snprintf(w, sizeof w, "bulu: %s:%zu: %s\n", st->name, fe->first_row,
+			 capture_ctx_warning(st->cx));
+		buf_puts(&st->warnings, w);
 	}
 	fe->seq = seq;
 	if (!st->first_seq)
@@ -573,6 +593,7 @@ static void reset(struct state *st)
 	buf_free(&st->keys);
 	buf_free(&st->store);
 	buf_free(&st->nrefs);
+	buf_free(&st->warnings);
 	st->forms = NULL;
 	st->rows = NULL;
 	st->nforms = st->capforms = st->nrows = st->caprows = 0;
@@ -692,6 +713,8 @@ int cmd_capture_import(int argc, char **argv)
 		print_counts(st);
 		fflush(stdout);
 	}
+	if (rc == BULU_OK && st->warnings.len)
+		fwrite(st->warnings.p, 1, st->warnings.len, stderr);
 	journal_close(st->j);
 	reset(st);
 	buf_free(&st->arena);

@@ -403,9 +403,37 @@ static int reqform_cmp(const void *a, const void *b)
 	return station_cmp(((const struct reqform *)a)->station, ((const struct reqform *)b)->station);
 }
 
+/* A dispense against a form no journal in scope holds as a prescription or
+ * requisition (the pharmacy typed or scanned the ward's voucher, and no
+ * bundle brought that form): one DISPENSE_REF_UNKNOWN per dispense, on its
+ * first line. */
+static int unknown_refs(struct recon *r, bulu_err *e)
+{
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		if (u->jkind != JK_DISPENSE || u->ref || u->ref_seq <= 0 || u->voided)
+			continue;
+		if (i > 0 && r->u[i - 1].station == u->station && r->u[i - 1].seq == u->seq)
+			continue; /* one finding per dispense */
+		struct finding *f = recon_add(r, RC_DISPENSE_REF_UNKNOWN, HIS_DISPENSES);
+		if (!f)
+			return oom(e);
+		recon_unit_finding(r, f, i);
+		const char *stn = S(r, u->ref_station ? u->ref_station : u->station);
+		f->jval = recon_str(r, "BL-%s-%" PRId64, stn, u->ref_seq);
+		f->expl = recon_str(r, "dispensed against BL-%s-%" PRId64 ", which no journal holds as a "
+				       "prescription or requisition: find the paper voucher, and the "
+				       "station's bundle if it has not come (须详细追查)",
+				    stn, u->ref_seq);
+	}
+	return BULU_OK;
+}
+
 int recon_threeway(struct recon *r, bulu_err *e)
 {
 	size_t nreq = 0;
+	if (unknown_refs(r, e) != BULU_OK)
+		return e->code;
 	for (size_t i = 0; i < r->nu; i++)
 		nreq += r->u[i].jkind == JK_REQUISITION || r->u[i].jkind == JK_DISPENSE;
 	if (!nreq)

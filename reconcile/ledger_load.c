@@ -517,10 +517,14 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 			proto.occurred = recorded;
 		proto.voided = (uint8_t)is_voided(voids, nvoids, station, seq);
 		proto.deadline = NO_TIME;
-		if (jk == JK_DISPENSE)
-			proto.ref = (uint32_t)jint(&body.top[LJ_REF]); /* a seq for now; resolved below */
+		if (jk == JK_DISPENSE) {
+			proto.ref_seq = jint(&body.top[LJ_REF]); /* resolved below */
+			proto.ref_station = jstr(r, &body.top[LJ_REF_STATION]);
+		}
 		size_t entry_first = r->nu;
-		if (body.nlines > 0) {
+		/* a registration is one line even when priced from fee items:
+		 * the HIS registers a department and a fee */
+		if (body.nlines > 0 && jk != JK_REGISTRATION) {
 			for (size_t li = 0; li < body.nlines; li++) {
 				const struct lj_val *l = body.lines[li];
 				struct unit *u = new_unit(r);
@@ -571,30 +575,34 @@ done:
 	return rc;
 }
 
-/* Dispenses name the seq of the form they dispense against (same station):
- * find its first line, and take the patient from it when the dispense has
- * none.  Units are in (station, seq) order, so a binary search finds it. */
+/* Dispenses name the seq of the form they dispense against, of their own
+ * station or (ref_station) another's, the ward's voucher: find its first
+ * line, and take the patient from it when the dispense has none.  Units
+ * are in (station, seq) order, so a binary search finds it; a reference no
+ * line in scope has stays ref 0 (checks.c reports it). */
 static void resolve_dispenses(struct recon *r)
 {
 	for (size_t i = 0; i < r->nu; i++) {
 		struct unit *u = &r->u[i];
-		if (u->jkind != JK_DISPENSE || !u->ref)
+		if (u->jkind != JK_DISPENSE || u->ref_seq <= 0)
 			continue;
-		int64_t want = u->ref;
+		int64_t want = u->ref_seq;
+		uint32_t stn = u->ref_station ? u->ref_station : u->station;
 		u->ref = 0;
 		size_t lo = 0, hi = r->nu;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
 			const struct unit *m = &r->u[mid];
-			int c = m->station != u->station
-					? strcmp(strpool_str(r->pool, m->station), strpool_str(r->pool, u->station))
+			int c = m->station != stn
+					? strcmp(strpool_str(r->pool, m->station), strpool_str(r->pool, stn))
 					: (m->seq > want) - (m->seq < want);
 			if (c < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		if (lo < r->nu && r->u[lo].station == u->station && r->u[lo].seq == want) {
+		if (lo < r->nu && r->u[lo].station == stn && r->u[lo].seq == want &&
+		    (r->u[lo].jkind == JK_PRESCRIPTION || r->u[lo].jkind == JK_REQUISITION)) {
 			u->ref = (uint32_t)(lo + 1);
 			if (!u->patient)
 				u->patient = r->u[lo].patient;
@@ -740,6 +748,7 @@ int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
 		u->request_no = map[u->request_no];
 		u->episode = map[u->episode];
 		u->expl = map[u->expl];
+		u->ref_station = map[u->ref_station];
 	}
 	for (size_t i = 0; i < l->nep; i++)
 		l->ep[i].id = map[l->ep[i].id];

@@ -62,6 +62,7 @@ enum rclass {
 	RC_INVOICE_VOID_CHARGED,
 	RC_DISPENSE_MISMATCH,
 	RC_LATE_BACKFILL,
+	RC_DISPENSE_REF_UNKNOWN, /* a dispense against a form no journal in scope holds */
 	RC_N
 };
 #define RC_FIRST_FINDING RC_MISSING_IN_HIS
@@ -83,6 +84,8 @@ struct unit {
 	uint32_t expl;       /* the state's explanation (pool id) */
 	uint32_t his;        /* matched HIS row + 1 (in its kind's table), 0 none */
 	uint32_t ref;        /* dispense: the unit index + 1 of the entry it dispenses against */
+	uint32_t ref_station; /* dispense: the station of that entry when not its own (pool id) */
+	int64_t ref_seq;     /* dispense: the seq it names, kept when no line in scope has it */
 	uint8_t jkind, hkind, voided, state;
 	uint8_t how;         /* matched: 1 by reference, 2 + tier by key (expl then 0) */
 };

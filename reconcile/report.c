@@ -441,6 +441,7 @@ static const char *action_of(int cls)
 	case RC_VOIDED_IN_HIS: return "冲销 reverse in HIS";
 	case RC_LATE_BACKFILL: return "说明迟录 note the delay";
 	case RC_DISPENSE_MISMATCH: return "追查 trace";
+	case RC_DISPENSE_REF_UNKNOWN: return "追查凭证 trace the voucher";
 	case RC_INVOICE_GAP:
 	case RC_INVOICE_DUPLICATE:
 	case RC_INVOICE_UNRECORDED:

@@ -46,6 +46,8 @@ typedef struct form {
 	int check_tier;           /* warn before the department's tier (interactive) */
 	int new_card;             /* registration: the patient got a new card */
 	int64_t ref_seq;          /* dispense: prescription/requisition; void: target; 0 none */
+	const char *ref_station;  /* dispense: the station whose form ref_seq is, when not this
+	                           * one (a ward's voucher, BL-WARD-SEQ); NULL: this station */
 	int64_t fee_fen;          /* registration fee; -1 not given */
 	size_t nlines;
 	form_line lines[FORM_MAX_LINES];
@@ -72,7 +74,8 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
                         const char **field, size_t *line, bulu_err *e);
 
 /* The warning of the last capture_form_append ("" if none): a department
- * captured before its tier came (docs/outage.md).  Owned by c. */
+ * captured before its tier came (docs/outage.md), over-dispensing against a
+ * form of this station (docs/entry-kinds.md).  Owned by c. */
 const char *capture_ctx_warning(const capture_ctx *c);
 
 /* The kind of an entry appended earlier (committed, or in this context's

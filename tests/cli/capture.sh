@@ -144,12 +144,13 @@ refuse 'no entry 9999' void --entry 9999 --reason missing
 refuse '--reason' void --entry "$PRESC"
 refuse 'only captured forms' void --entry 2 --reason "not a form"
 refuse 'a dispense refers to a prescription or requisition' dispense --ref "$CHARGE" --item D001:1
-refuse 'station OTHER' dispense --ref BL-OTHER-3 --item D001:1
+refuse 'a void cancels a form of this station (CAS) only' void --entry BL-OTHER-3 --reason "not ours"
 refuse '--at' charge --patient PX900008 --item D001:1 --at "2026-13-45 99:00"
 refuse '--fee' registration --patient PX900008 --fee -5
 refuse '--invoice' registration --patient PX900008 --invoice 00000008
 refuse '--card' card-issue --patient PX900008
-refuse '--item does not apply' registration --patient PX900008 --item D001:1
+refuse '--fee: a registration fee is either priced' registration --patient PX900008 --item D001:1 --fee 5
+refuse '--fee does not apply' prescription --patient PX900008 --item D001:1 --fee 5
 refuse '--text' note
 refuse '--invoice: invoice number 00000003 was used' invoice-void --invoice 00000003 --reason spoiled
 BULU_OPERATOR=""

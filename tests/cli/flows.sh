@@ -1,0 +1,155 @@
+#!/bin/sh
+# tests/cli/flows.sh - each department's paper flow through the CLI and the
+# import CSV, each with the failure it prevents (issue: every department's
+# paper flow, end to end):
+#
+#   registration   the fee priced from the catalog's fee item (--item R001,
+#                  item_code), taking an invoice number; --fee and --item
+#                  together, and an invoice without a fee, refused
+#   dispense       against the ward's voucher BL-WARD-SEQ at the pharmacy,
+#                  before the ward's bundle came (CLI and import); a void of
+#                  another station's form refused; dispensing more than a
+#                  form of this station asks for saved with a warning; at
+#                  reconcile, the ward's requisition counted in the three-way
+#                  check, a reference no journal holds DISPENSE_REF_UNKNOWN
+#
+# Every refusal exits 2 and leaves the journal as it was.
+. "$(dirname "$0")/../lib.sh"
+CAT=$(cd "$(dirname "$0")/../data" && pwd)/capture-catalog.csv
+C=$T/central R=$T/roster.txt L=$T/ledger.db
+
+at() {
+	BULU_NOW="2026-11-20 $1"
+	export BULU_NOW
+}
+# st ID ROLE DEPT OPERATOR: a station with the fixture catalog.
+st() {
+	t_station "$1" "$2" "$3" || exit 1
+	BULU_OPERATOR=$4
+	export BULU_OPERATOR
+	at 07:00
+	bulu catalog load "$CAT" >/dev/null 2>"$T/err" || fail "catalog load at $1"
+}
+cap() {
+	at "$1"
+	k=$2
+	shift 2
+	expect 0 bulu capture "$k" "$@" --at "$BULU_NOW"
+}
+start() { at 08:00 && expect 0 bulu outage start --at '2026-11-20 08:00'; }
+end() { at 20:00 && expect 0 bulu outage end --at '2026-11-20 20:00'; }
+q() { sqlite3 "$BULU_HOME/journal.db" "$1"; }
+body() { q "SELECT json_extract(body, '$.$2') FROM entries WHERE seq = $1"; }
+last() { q "SELECT max(seq) FROM entries"; }
+# refuse PATTERN ARGS...: exit 2, the pattern on stderr, the journal unchanged.
+refuse() {
+	pat=$1
+	shift
+	t_snapshot "$T/before"
+	expect_err 2 "$pat" "$@"
+	t_snapshot "$T/after"
+	check "refused '$*': journal unchanged" cmp -s "$T/before" "$T/after"
+}
+HDR=form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note
+
+# ---- 1. registrations priced from the catalog's fee items
+st OPD cashier 门诊收费 cash1
+expect 0 bulu invoice add-book --from 00010001 --to 00010100
+start
+cap 09:00 registration --patient P030 --name 秦三十 --dept 内科门诊 --item R001                   # 5
+grep_out 'invoice 00010001' "a fee item takes the next invoice number"
+check "--item R001: quantity 1, the catalog's price as the fee" [ "$(body 5 fee)/$(body 5 total)/$(body 5 'lines[0].qty')/$(body 5 'lines[0].price_source')" = "500/500/1/catalog" ]
+check "the fee item's name and version are kept" [ "$(body 5 'lines[0].name')/$(body 5 catalog_version)" = "挂号费/2026.11-A" ]
+cap 09:10 registration --patient P031 --dept 内科门诊 --item R001:2 --invoice 00010005 --pay wechat # 6
+check "--item R001:2 with --invoice: fee 10.00 on 00010005" [ "$(body 6 fee)/$(body 6 invoice_no)/$(body 6 pay)" = "1000/00010005/wechat" ]
+cap 09:20 registration --patient P032 --dept 内科门诊 --fee 7                                  # 7
+check "--fee stays for a fee the catalog lacks (no lines)" [ "$(body 7 fee)/$(body 7 lines)" = "700/" ]
+refuse '--fee: a registration fee is either priced from the catalog' \
+	bulu capture registration --patient P033 --item R001 --fee 5
+refuse '--invoice: a registration takes an invoice number only with a fee' \
+	bulu capture registration --patient P033 --invoice 00010009
+refuse '--item 1: unknown item code GH999' bulu capture registration --patient P033 --item GH999
+refuse '--item 1: quantity must be a whole number above 0' bulu capture registration --patient P033 --item R001:0
+# the import: a registration row naming the fee item with an invoice number
+printf '%s\nR1,registration,cash1,P034,,内科门诊,,R001,1,,00010010,cash,,2026-11-20 09:30,,\n' "$HDR" >"$T/reg.csv"
+at 09:30
+expect 0 bulu capture import "$T/reg.csv"
+s=$(last)
+check "import: a fee item row with its invoice number is a priced registration" \
+	[ "$(body "$s" fee)/$(body "$s" invoice_no)/$(body "$s" 'lines[0].code')" = "500/00010010/R001" ]
+printf '%s\nR2,registration,cash1,P035,,,,R001,1,,,,,,,\nR2,registration,cash1,P035,,,,,,5.00,,,,,,\n' "$HDR" >"$T/reg-both.csv"
+refuse 'reg-both.csv:2:10 (unit_price): a registration fee is either priced' bulu capture import "$T/reg-both.csv"
+end
+
+# ---- 2. the pharmacy dispenses against the ward's voucher
+st W1 ward 内科一病区 nurse1
+start                                                                                            # 3
+cap 10:00 requisition --patient ZY001 --name 尤一 --item D001:4 --item D002:2 --request-no RQ-1 --no-print  # 4
+cap 10:05 order --patient ZY001 --item N010:1                                                    # 5
+end
+st PH pharmacy 药房 phar1
+start                                                                                            # 3
+# the ward's bundle has not come: the pharmacist types the voucher's reference
+cap 11:00 dispense --ref BL-W1-4 --item D001:4 --item D002:2                                     # 4
+grep_out 'for BL-W1-4' "the saved line names the ward's form"
+check "a dispense of the ward's voucher: ref and ref_station, kind not known here" \
+	[ "$(body 4 ref)/$(body 4 ref_station)/$(body 4 ref_kind)" = "4/W1/" ]
+check "no warning against a form the station cannot see" [ ! -s "$T/err" ]
+refuse '--entry: BL-W1-4 is a form of station W1' bulu capture void --entry BL-W1-4 --reason "not ours"
+refuse '--ref: write SEQ or BL-STATION-SEQ' bulu capture dispense --ref BL--4 --item D001:1
+# a form of this station: over-dispensing is saved, with a warning
+cap 11:10 prescription --patient P040 --item D002:2 --request-no RX-1                            # 5
+cap 11:20 dispense --ref 5 --item D002:1                                                         # 6
+check "within the form: no warning" [ ! -s "$T/err" ]
+cap 11:25 dispense --ref 5 --item D002:2                                                         # 7
+grep_err 'warning: over-dispensing: D002 dispensed 3 in all against BL-PH-5, which asks for 2' "the second dispense over-dispenses"
+cap 11:26 void --entry 7 --reason "发错"                                                         # 8
+cap 11:27 dispense --ref 5 --item D002:1 --item D003:1                                           # 9
+grep_err 'D003 is not on BL-PH-5' "a drug the form does not ask for warns"
+# the import: a voucher of another station, and a prescription over-dispensed in the same file
+at 11:40
+printf '%s\nX1,dispense,phar1,,,,,D001,1,,,,,,BL-W1-99,\nP2,prescription,phar1,P041,,,,D001,1,,,,,,,\nD2,dispense,phar1,,,,,D001,2,,,,,,P2,\n' "$HDR" >"$T/disp.csv"
+expect 0 bulu capture import "$T/disp.csv"                                                       # 10 11 12
+check "import: ref_form BL-W1-99 kept as the ward's" [ "$(body 10 ref)/$(body 10 ref_station)" = "99/W1" ]
+grep_err 'disp.csv:4: warning: over-dispensing: D001 dispensed 2 in all against BL-PH-11, which asks for 1' "import warns on the form's row"
+printf '%s\nV1,void,phar1,,,,,,,,,,,,BL-W1-4,错\n' "$HDR" >"$T/void.csv"
+refuse 'void.csv:2:15 (ref_form): BL-W1-4 is a form of station W1: a void cancels a form of this station (PH) only' \
+	bulu capture import "$T/void.csv"
+cap 11:50 dispense --ref BL-W1-5 --item N010:1                                                   # 13: an order, not a voucher
+end
+
+# ---- reconcile: the ward's requisition against the pharmacy's dispense
+expect 0 bulu central init --dir "$C"
+rm -rf "$T/usb"
+for s in OPD W1 PH; do
+	bulu roster add --roster "$R" --from-station "$T/$s" >/dev/null 2>&1
+	expect 0 bulu sync export --dir "$T/$s" --out "$T/usb" --seal-to "$C/central.pub"
+done
+expect 0 bulu sync import --ledger "$L" --roster "$R" --central "$C" "$T/usb"
+cat >"$T/reg-his.csv" <<'EOF'
+流水号,患者编号,姓名,性别,科室,医生,挂号费,发生时间,录入时间,操作员,发票号,备注
+R1,P030,秦三十,男,内科门诊,,5.00,2026-11-20 09:00:00,2026-11-20 21:00:00,his01,00010001,
+R2,P031,,,内科门诊,,10.00,2026-11-20 09:10:00,2026-11-20 21:00:00,his01,00010005,
+R3,P032,,,内科门诊,,7.00,2026-11-20 09:20:00,2026-11-20 21:00:00,his01,00010002,
+R4,P034,,,内科门诊,,5.00,2026-11-20 09:30:00,2026-11-20 21:00:00,his01,00010010,
+EOF
+cat >"$T/ord-his.csv" <<'EOF'
+流水号,患者编号,姓名,项目编码,项目名称,数量,发生时间,录入时间,操作员,科室,备注
+O1,ZY001,尤一,D001,x,4,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
+O2,ZY001,尤一,D002,x,2,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
+O3,ZY001,尤一,N010,x,1,2026-11-20 10:05:00,2026-11-20 21:00:00,his02,内科一病区,
+EOF
+at 22:00
+expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv"
+F=$T/r/findings.csv
+check "registrations priced from fee items match the HIS's fees: no registration finding" \
+	sh -c "! grep -q ',registrations,' '$F'"
+check "the ward's requisition, dispensed against at the pharmacy: no three-way finding" \
+	sh -c "! grep -q DISPENSE_MISMATCH '$F'"
+check_sh "a voucher no journal holds: DISPENSE_REF_UNKNOWN on the pharmacy's dispense" \
+	'grep -q "^DISPENSE_REF_UNKNOWN,dispenses,PH,10,1,.*BL-W1-99" "$F"'
+check_sh "a reference to the ward's order, not a voucher: DISPENSE_REF_UNKNOWN" \
+	'grep -q "^DISPENSE_REF_UNKNOWN,dispenses,PH,13,1,.*BL-W1-5" "$F"'
+check "exactly those two" [ "$(grep -c '^DISPENSE_REF_UNKNOWN' "$F")" = 2 ]
+check "the pharmacy's worklist says to trace the voucher" grep -q '追查凭证' "$T/r/worklists/药房.csv"
+finish

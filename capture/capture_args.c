@@ -22,7 +22,7 @@ enum {
 	F_PAY = 1 << 8, F_FEE = 1 << 9, F_NEWCARD = 1 << 10, F_CARD = 1 << 11,
 	F_REQNO = 1 << 12, F_REF = 1 << 13, F_ENTRY = 1 << 14, F_REASON = 1 << 15,
 	F_TEXT = 1 << 16, F_AT = 1 << 17, F_NOTE = 1 << 18, F_FORCE = 1 << 19,
-	F_PRINT = 1 << 20, F_TIER = 1 << 21
+	F_PRINT = 1 << 20, F_TIER = 1 << 21, F_AMOUNT = 1 << 22
 };
 
 #define F_WHO (F_PATIENT | F_NAME | F_SEX | F_DEPT | F_DOCTOR | F_FEETYPE | F_AT | F_NOTE | F_FORCE | F_TIER)
@@ -107,6 +107,37 @@ static const struct kind_cli {
 	 "Capture an exam or test performed (检查), from the exam-request slip (底联)\n"
 	 "(检查申请单底联, its number in --request-no), so its charge is back-filled.\n"
 	 ITEM_USAGE COMMON_USAGE},
+	{"ward_charge", F_WHO | F_ITEM | F_REQNO,
+	 "usage: bulu capture ward-charge --patient INPATIENT_NO --item CODE:QTY[:PRICE_YUAN] ...\n"
+	 "  [--request-no NO]\n" WHO_USAGE
+	 "\n"
+	 "Capture a charge a nurse station executed (费用执行/记账) for an inpatient: priced\n"
+	 "from the catalog, no invoice (the patient's account is billed), back-filled\n"
+	 "into the HIS's charges like any charge.\n"
+	 ITEM_USAGE COMMON_USAGE},
+	{"exam_request", F_WHO | F_ITEM | F_REQNO,
+	 "usage: bulu capture exam-request --patient ID --item CODE:QTY ... --request-no NO\n" WHO_USAGE
+	 "\n"
+	 "Capture an exam or test requested (检查申请) by a ward or a doctor, with its\n"
+	 "request form's number.  It is pending (待检) until an exam performed names the\n"
+	 "same --request-no (bulu capture exam, at the exam department); bulu patient\n"
+	 "statement lists the pending ones.  Not billed: the exam performed is.\n"
+	 ITEM_USAGE COMMON_USAGE},
+	{"exam_clear", F_WHO,
+	 "usage: bulu capture exam-clear --patient INPATIENT_NO\n" WHO_USAGE
+	 "\n"
+	 "Record the ward's confirmation that no exam is still pending for the patient\n"
+	 "(无待检确认), which an emergency discharge needs before the billing office\n"
+	 "settles it by hand (bulu patient statement shows it).\n" COMMON_USAGE},
+	{"settlement", F_WHO | F_AMOUNT | F_INVOICE | F_PAY,
+	 "usage: bulu capture settlement --patient INPATIENT_NO --amount YUAN --invoice N\n"
+	 "  [--pay METHOD]\n" WHO_USAGE
+	 "\n"
+	 "Record an emergency discharge settled by hand at the inpatient billing office\n"
+	 "(住院处/记账处, a station of role billing, which captures nothing else: rule 5),\n"
+	 "from the ward's records (bulu patient statement), with the number of its\n"
+	 "handwritten invoice (--invoice, once per station; not taken from the books).\n"
+	 COMMON_USAGE},
 	{"invoice_void", F_INVOICE | F_REASON | F_DEPT | F_AT | F_NOTE | F_FORCE,
 	 "usage: bulu capture invoice-void --invoice N --reason TEXT [--dept D] [--at TIME]\n"
 	 "  [--note TEXT] [--force-outside REASON] [--operator OP] [--dir DIR]\n"
@@ -154,6 +185,7 @@ static const struct option opts[] = {
 	{"tier-reason", required_argument, 0, F_TIER},
 	{"print", required_argument, 0, F_PRINT},
 	{"no-print", no_argument, 0, F_PRINT | (1 << 29)},
+	{"amount", required_argument, 0, F_AMOUNT},
 	{"operator", required_argument, 0, 'o'},
 	{"dir", required_argument, 0, 'D'},
 	{"help", no_argument, 0, 'h'},
@@ -258,6 +290,10 @@ static int take(const char *cmd, struct capture_args *a, int bit, char *arg)
 	case F_PRINT | (1 << 29): a->no_print = 1; break;
 	case F_REF: return parse_ref(cmd, "--ref", a, arg);
 	case F_ENTRY: return parse_ref(cmd, "--entry", a, arg);
+	case F_AMOUNT:
+		if (money_parse_yuan(arg, strlen(arg), &f->fee_fen) != 0 || f->fee_fen < 0)
+			return cli_usage(cmd, "--amount: yuan, not negative, e.g. 1234.50");
+		break;
 	case F_FEE:
 		if (money_parse_yuan(arg, strlen(arg), &f->fee_fen) != 0 || f->fee_fen < 0)
 			return cli_usage(cmd, "--fee: yuan, not negative, e.g. 5 or 12.50");

@@ -37,6 +37,7 @@ static void flag_of(const struct capture_args *a, const char *field, size_t line
 		{"card_no", "--card"},          {"request_no", "--request-no"},
 		{"force_reason", "--force-outside"}, {"occurred_at", "--at"},
 		{"fee", "--fee"},               {"new_card", "--new-card"},
+		{"amount", "--amount"},
 	};
 	*out = '\0';
 	if (!field)
@@ -199,6 +200,10 @@ int cmd_capture_order(int argc, char **argv) { return capture(argc, argv, "order
 int cmd_capture_requisition(int argc, char **argv) { return capture(argc, argv, "requisition"); }
 int cmd_capture_dispense(int argc, char **argv) { return capture(argc, argv, "dispense"); }
 int cmd_capture_exam(int argc, char **argv) { return capture(argc, argv, "exam"); }
+int cmd_capture_ward_charge(int argc, char **argv) { return capture(argc, argv, "ward_charge"); }
+int cmd_capture_exam_request(int argc, char **argv) { return capture(argc, argv, "exam_request"); }
+int cmd_capture_exam_clear(int argc, char **argv) { return capture(argc, argv, "exam_clear"); }
+int cmd_capture_settlement(int argc, char **argv) { return capture(argc, argv, "settlement"); }
 int cmd_capture_invoice_void(int argc, char **argv) { return capture(argc, argv, "invoice_void"); }
 int cmd_capture_void(int argc, char **argv) { return capture(argc, argv, "void"); }
 int cmd_capture_note(int argc, char **argv) { return capture(argc, argv, "note"); }

@@ -48,7 +48,8 @@ enum {
 	K_REASON = 1 << 6,   /* needs reason */
 	K_VOIDNO = 1 << 7,   /* invoice_void: needs invoice_no */
 	K_TEXT = 1 << 8,     /* note: needs note (the text) */
-	K_OPTLINES = 1 << 9  /* registration: may be priced from fee items */
+	K_OPTLINES = 1 << 9, /* registration: may be priced from fee items */
+	K_AMOUNT = 1 << 10   /* settlement: an amount (fee_fen) and a handwritten invoice */
 };
 
 static const struct kindspec {
@@ -66,6 +67,10 @@ static const struct kindspec {
 	{"invoice_void", K_VOIDNO | K_REASON},
 	{"void", K_REF | K_REASON},
 	{"note", K_TEXT},
+	{"ward_charge", K_PATIENT | K_LINES},
+	{"exam_request", K_PATIENT | K_LINES},
+	{"exam_clear", K_PATIENT},
+	{"settlement", K_PATIENT | K_AMOUNT},
 };
 
 struct appended {
@@ -320,15 +325,15 @@ static int check_fits(const form *f, unsigned k, bulu_err *e, const char **field
 		return refuse(e, field, line, "fee", 0,
 			      "a registration fee is either priced from the catalog's fee items "
 			      "(--item, item_code) or given in yuan (--fee), not both");
-	if (given(f->invoice_no) && !(k & (K_INVOICE | K_FEE | K_VOIDNO)))
+	if (given(f->invoice_no) && !(k & (K_INVOICE | K_FEE | K_VOIDNO | K_AMOUNT)))
 		return refuse(e, field, line, "invoice_no", 0, "a %s takes no invoice number", kind);
-	if (given(f->pay_method) && !(k & (K_INVOICE | K_FEE)))
+	if (given(f->pay_method) && !(k & (K_INVOICE | K_FEE | K_AMOUNT)))
 		return refuse(e, field, line, "pay_method", 0, "a %s takes no payment method", kind);
 	if (f->ref_seq != 0 && !(k & K_REF))
 		return refuse(e, field, line, "ref_form", 0, "a %s refers to no other form", kind);
 	if (given(f->reason) && !(k & K_REASON))
 		return refuse(e, field, line, "reason", 0, "a %s takes no reason", kind);
-	if (f->fee_fen != -1 && !(k & K_FEE))
+	if (f->fee_fen != -1 && !(k & (K_FEE | K_AMOUNT)))
 		return refuse(e, field, line, "fee", 0, "a %s takes no fee", kind);
 	if (f->new_card && !(k & K_FEE))
 		return refuse(e, field, line, "new_card", 0, "only a registration hands out a new card");
@@ -365,6 +370,16 @@ static int check_required(const form *f, unsigned k, bulu_err *e, const char **f
 	if ((k & K_VOIDNO) && !given(f->invoice_no))
 		return refuse(e, field, line, "invoice_no", 0,
 			      "an invoice_void needs the invoice number");
+	if (strcmp(f->kind, "exam_request") == 0 && !given(f->request_no))
+		return refuse(e, field, line, "request_no", 0,
+			      "an exam_request needs its request form's number (the stub the exam "
+			      "department keeps): the exam performed names it too");
+	if ((k & K_AMOUNT) && f->fee_fen < 0)
+		return refuse(e, field, line, "amount", 0,
+			      "a settlement needs the amount settled (--amount YUAN)");
+	if ((k & K_AMOUNT) && !given(f->invoice_no))
+		return refuse(e, field, line, "invoice_no", 0,
+			      "a settlement needs the number of its handwritten invoice");
 	if ((k & K_TEXT) && !given(f->note))
 		return refuse(e, field, line, "note", 0, "a note needs its text");
 	if (f->fee_fen < -1)
@@ -628,6 +643,7 @@ struct facts {
 	char ref_kind[32];
 	int64_t total;
 	int has_lines, has_invoice;
+	int has_invoice_hand;     /* settlement: invoice_no as written */
 };
 
 /* The body, keys in ascending byte order (jw asserts it). */
@@ -636,6 +652,8 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	int is_note = strcmp(f->kind, "note") == 0, is_void = strcmp(f->kind, "void") == 0;
 	int is_reg = strcmp(f->kind, "registration") == 0;
 	jw_obj_begin(w);
+	if (strcmp(f->kind, "settlement") == 0)
+		jw_kint(w, "amount", f->fee_fen);
 	if (*x->before_tier)
 		jw_kstr(w, "before_tier", x->before_tier);
 	if (given(f->card_no))
@@ -655,7 +673,7 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	else if (is_reg && x->has_lines)
 		jw_kint(w, "fee", x->total); /* priced from fee items */
 	jw_kstr_opt(w, "fee_type", f->fee_type);
-	if (x->has_invoice)
+	if (x->has_invoice || x->has_invoice_hand)
 		jw_kstr(w, "invoice_no", x->invoice);
 	if (x->has_lines)
 		write_lines(c, f, w);
@@ -735,6 +753,65 @@ static int check_tier(capture_ctx *c, const form *f, struct facts *x, bulu_err *
 	return BULU_OK;
 }
 
+/* Is this station the inpatient billing office (住院处/记账处)? */
+static int billing_office(capture_ctx *c)
+{
+	const char *r = journal_role(c->j);
+	return strcmp(r, "billing") == 0 || strcmp(r, "住院处") == 0 || strcmp(r, "记账处") == 0 ||
+	       strcmp(r, "记帐处") == 0;
+}
+
+/* Rule 5: the billing office back-fills nothing; it settles emergency
+ * discharges by hand, and only it records a settlement. */
+static int check_role(capture_ctx *c, const form *f, bulu_err *e, const char **field,
+		      size_t *line)
+{
+	int settle = strcmp(f->kind, "settlement") == 0;
+	if (!entry_kind_is_capture(f->kind))
+		return BULU_OK;
+	if (billing_office(c) && !settle)
+		return refuse(e, field, line, "kind", 0,
+			      "this is the inpatient billing office's station (住院处/记账处): no %s is "
+			      "captured here.  Rule 5: \"No back-fill at the inpatient billing office "
+			      "(住院处/记帐处), to avoid muddled accounts; emergency discharges are settled "
+			      "by hand from the ward's records after the ward confirms no exam is still "
+			      "pending.\"  Print the statement (bulu patient statement ID) and record the "
+			      "settlement (bulu capture settlement)",
+			      f->kind);
+	if (settle && !billing_office(c))
+		return refuse(e, field, line, "kind", 0,
+			      "a settlement is recorded by the inpatient billing office (a station of "
+			      "role billing, 住院处/记账处) only; this station's role is %s",
+			      journal_role(c->j));
+	return BULU_OK;
+}
+
+/* A settlement's handwritten invoice number: once per station. */
+static int check_settlement_no(capture_ctx *c, const form *f, bulu_err *e, const char **field,
+			       size_t *line)
+{
+	if (strlen(f->invoice_no) >= INVOICE_NO_MAX)
+		return refuse(e, field, line, "invoice_no", 0, "longer than %d bytes",
+			      INVOICE_NO_MAX - 1);
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(journal_db(c->j),
+			       "SELECT seq FROM entries WHERE kind = 'settlement' AND "
+			       "json_extract(body, '$.invoice_no') = ?1 LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return sql_fail(c, e, "looking up settlements");
+	sqlite3_bind_text(st, 1, f->invoice_no, -1, SQLITE_STATIC);
+	int sr = sqlite3_step(st);
+	long long seq = sr == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (sr != SQLITE_ROW && sr != SQLITE_DONE)
+		return sql_fail(c, e, "looking up settlements");
+	if (seq)
+		return refuse(e, field, line, "invoice_no", 0,
+			      "invoice number %s was already used by the settlement BL-%s-%lld",
+			      f->invoice_no, journal_station(c->j), seq);
+	return BULU_OK;
+}
+
 /* Episode rule: a captured kind needs the open episode, or a reason. */
 static int check_episode(capture_ctx *c, const form *f, char ep[64], struct facts *x,
 			 bulu_err *e, const char **field, size_t *line)
@@ -774,10 +851,13 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	if ((rc = check_texts(f, e, field, line)) != BULU_OK ||
 	    (rc = check_required(f, k, e, field, line)) != BULU_OK ||
 	    (rc = check_fits(f, k, e, field, line)) != BULU_OK ||
+	    (rc = check_role(c, f, e, field, line)) != BULU_OK ||
 	    (rc = check_episode(c, f, ep, &x, e, field, line)) != BULU_OK)
 		goto done;
 	c->warn[0] = '\0';
 	if ((rc = check_drill_card(f, x.drill, e, field, line)) != BULU_OK)
+		goto done;
+	if ((k & K_AMOUNT) && (rc = check_settlement_no(c, f, e, field, line)) != BULU_OK)
 		goto done;
 	if (given(f->occurred_at) && clock_parse(f->occurred_at, x.occurred) != 0) {
 		rc = refuse(e, field, line, "occurred_at", 0,
@@ -795,6 +875,11 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	if (strcmp(f->kind, "dispense") == 0 && !ref_other(c, f) &&
 	    (rc = check_overdispense(c, f, e)) != BULU_OK)
 		goto done;
+	if (k & K_AMOUNT) { /* the handwritten invoice: not of the station's books */
+		snprintf(x.invoice, sizeof x.invoice, "%s", f->invoice_no);
+		x.pay = given(f->pay_method) ? f->pay_method : "cash";
+		x.has_invoice_hand = 1;
+	}
 	/* The invoice number last: nothing may refuse the form after it. */
 	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) ||
 			((k & K_FEE) && (f->fee_fen >= 0 || x.has_lines));

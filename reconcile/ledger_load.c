@@ -33,6 +33,7 @@ static uint8_t hkind_of(int jk)
 	switch (jk) {
 	case JK_REGISTRATION: return HIS_REGISTRATIONS;
 	case JK_CHARGE:
+	case JK_WARD_CHARGE:
 	case JK_EXAM: return HIS_CHARGES;
 	case JK_PRESCRIPTION:
 	case JK_ORDER: return HIS_ORDERS;
@@ -449,7 +450,7 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 	snprintf(sql, sizeof sql,
 		 "SELECT station, seq, kind, recorded_at, operator, episode, body FROM %s"
 		 " WHERE kind IN ('registration','card_issue','charge','prescription','order',"
-		 "'requisition','dispense','exam','invoice_void')"
+		 "'requisition','dispense','exam','invoice_void','ward_charge','exam_request')"
 		 " AND (?1 OR episode IN (SELECT value FROM json_each(?2)) OR episode = '')"
 		 " ORDER BY station, seq, hash",
 		 table_of(r));

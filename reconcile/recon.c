@@ -19,7 +19,8 @@
 /* --- names ----------------------------------------------------------------- */
 
 static const char *const jkind_names[JK_N] = {"registration", "card_issue", "charge", "prescription",
-					      "order", "requisition", "dispense", "exam"};
+					      "order", "requisition", "dispense", "exam",
+					      "ward_charge", "exam_request"};
 
 const char *jkind_name(enum jkind k) { return (unsigned)k < JK_N ? jkind_names[k] : "?"; }
 

@@ -35,6 +35,8 @@ enum jkind {
 	JK_REQUISITION,
 	JK_DISPENSE,
 	JK_EXAM,
+	JK_WARD_CHARGE,      /* a nurse station's charge executed (记账), no invoice */
+	JK_EXAM_REQUEST,     /* an exam requested: not billed (NO_EXPORT), the exam performed is */
 	JK_N
 };
 

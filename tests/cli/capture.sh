@@ -144,7 +144,7 @@ refuse 'no entry 9999' void --entry 9999 --reason missing
 refuse '--reason' void --entry "$PRESC"
 refuse 'only captured forms' void --entry 2 --reason "not a form"
 refuse 'a dispense refers to a prescription or requisition' dispense --ref "$CHARGE" --item D001:1
-refuse 'a void cancels a form of this station (CAS) only' void --entry BL-OTHER-3 --reason "not ours"
+refuse 'BL-OTHER-3 is a form of station OTHER; this is station CAS' void --entry BL-OTHER-3 --reason "not ours"
 refuse '--at' charge --patient PX900008 --item D001:1 --at "2026-13-45 99:00"
 refuse '--fee' registration --patient PX900008 --fee -5
 refuse '--invoice' registration --patient PX900008 --invoice 00000008

@@ -12,6 +12,15 @@
 #                  form of this station asks for saved with a warning; at
 #                  reconcile, the ward's requisition counted in the three-way
 #                  check, a reference no journal holds DISPENSE_REF_UNKNOWN
+#   ward charges   a nurse station's charge (记账): priced, no invoice (an
+#                  invoice refused), reconciled against the HIS charges
+#   exams          requested (pending), performed by the request's number at
+#                  the exam department, no request needed for a performed one
+#   billing office rule 5: every back-fill refused (CLI and import) quoting
+#                  the rule; a settlement with its handwritten invoice (once);
+#                  a settlement elsewhere refused; the patient's statement
+#                  from the journal or the ledger, exit 1 while an exam is
+#                  pending or the ward has not confirmed none is
 #
 # Every refusal exits 2 and leaves the journal as it was.
 . "$(dirname "$0")/../lib.sh"
@@ -86,7 +95,54 @@ st W1 ward 内科一病区 nurse1
 start                                                                                            # 3
 cap 10:00 requisition --patient ZY001 --name 尤一 --item D001:4 --item D002:2 --request-no RQ-1 --no-print  # 4
 cap 10:05 order --patient ZY001 --item N010:1                                                    # 5
+cap 10:10 ward-charge --patient ZY001 --name 尤一 --item N010:1                                   # 6
+check "a ward charge: priced from the catalog, no invoice, no payment" \
+	[ "$(body 6 total)/$(body 6 'lines[0].price_source')/$(body 6 invoice_no)/$(body 6 pay)" = "1800/catalog//" ]
+cap 10:15 ward-charge --patient ZY001 --item N010:2                                              # 7: never back-filled
+refuse '--invoice does not apply' bulu capture ward-charge --patient ZY001 --item N010:1 --invoice 1
+refuse '--patient: a ward_charge needs the patient id' bulu capture ward-charge --item N010:1
+cap 10:20 exam-request --patient ZY001 --item F200:1 --request-no EX-1                           # 8
+cap 10:25 exam-request --patient ZY001 --item F100:1 --request-no EX-2                           # 9: never performed
+refuse '--request-no: an exam_request needs its request form' bulu capture exam-request --patient ZY001 --item F100:1
+printf '%s\nWC1,ward-charge,nurse1,ZY002,,,,N010,1,,,,,,,\nEX-9,exam-request,nurse1,ZY002,,,,F100,1,,,,,,,\nEX-9P,exam,nurse1,ZY002,,,,F100,1,,,,,,,\n' "$HDR" >"$T/ward.csv"
+at 10:30
+expect 0 bulu capture import "$T/ward.csv"                                                       # 10 11 12
+check "import: a ward-charge row, an exam request keeping its form id" \
+	[ "$(q "SELECT kind FROM entries WHERE seq = 10")/$(body 11 request_no)" = "ward_charge/EX-9" ]
+expect 1 bulu patient statement ZY002
+grep_out '待检 exams requested' "the statement lists pending exams"
+grep_out '申请单 EX-9 ' "EX-9 is pending: the exam performed was named EX-9P"
+grep_err 'do not settle yet: an exam is still pending'
+cap 10:40 exam --patient ZY002 --item F100:1 --request-no EX-9                                   # 13
+expect 1 bulu patient statement ZY002
+grep_err 'the ward has not confirmed that no exam is pending'
+cap 10:45 exam-clear --patient ZY002                                                             # 14
+expect 0 bulu patient statement ZY002
+check "statement: no pending exam once performed" sh -c "! grep -q '申请单 EX-9 ' '$T/out'"
+grep_out 'BL-W1-14' "the ward's confirmation is named"
+grep_out '应结算 to settle (记账, 检查, 药品): 58.00 yuan' "a ward charge 18.00 and two exams of 20.00"
 end
+st XR exam 放射科 xray1
+start                                                                                            # 3
+cap 11:00 exam --patient ZY001 --item F200:1 --request-no EX-1                                   # 4: EX-1 performed
+cap 11:05 exam --patient P050 --item F200:1 --request-no EX-50                                   # 5: an outpatient's stub, never requested
+end
+# the inpatient billing office: no back-fill (rule 5), a settlement by hand
+st ZYC billing 住院处 billing1
+start
+refuse 'Rule 5: "No back-fill at the inpatient billing office' bulu capture charge --patient ZY001 --item N010:1
+refuse 'no ward_charge is captured here' bulu capture ward-charge --patient ZY001 --item N010:1
+printf '%s\nA,order,billing1,ZY001,,,,N010,1,,,,,,,\n' "$HDR" >"$T/bill.csv"
+refuse 'bill.csv:2:2 (kind): this is the inpatient billing office' bulu capture import "$T/bill.csv"
+cap 15:00 settlement --patient ZY001 --amount 1234.50 --invoice ZS-0001                          # 4
+check "a settlement: amount in fen, the handwritten invoice as written" \
+	[ "$(body 4 amount)/$(body 4 invoice_no)/$(body 4 pay)" = "123450/ZS-0001/cash" ]
+refuse 'invoice number ZS-0001 was already used by the settlement BL-ZYC-4' bulu capture settlement --patient ZY003 --amount 5 --invoice ZS-0001
+refuse '--invoice: a settlement needs the number of its handwritten invoice' bulu capture settlement --patient ZY003 --amount 5
+refuse '--amount: a settlement needs the amount' bulu capture settlement --patient ZY003 --invoice ZS-0002
+end
+BULU_HOME=$T/W1
+refuse 'a settlement is recorded by the inpatient billing office' bulu capture settlement --patient ZY001 --amount 5 --invoice X1
 st PH pharmacy 药房 phar1
 start                                                                                            # 3
 # the ward's bundle has not come: the pharmacist types the voucher's reference
@@ -121,7 +177,7 @@ end
 # ---- reconcile: the ward's requisition against the pharmacy's dispense
 expect 0 bulu central init --dir "$C"
 rm -rf "$T/usb"
-for s in OPD W1 PH; do
+for s in OPD W1 PH XR ZYC; do
 	bulu roster add --roster "$R" --from-station "$T/$s" >/dev/null 2>&1
 	expect 0 bulu sync export --dir "$T/$s" --out "$T/usb" --seal-to "$C/central.pub"
 done
@@ -139,8 +195,25 @@ O1,ZY001,尤一,D001,x,4,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一
 O2,ZY001,尤一,D002,x,2,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
 O3,ZY001,尤一,N010,x,1,2026-11-20 10:05:00,2026-11-20 21:00:00,his02,内科一病区,
 EOF
+cat >"$T/chg-his.csv" <<'EOF'
+流水号,患者编号,姓名,项目编码,项目名称,数量,单价,金额,发生时间,录入时间,操作员,发票号,科室,备注
+C1,ZY001,尤一,N010,一级护理,1,18.00,18.00,2026-11-20 10:10:00,2026-11-20 21:00:00,his03,,内科一病区,BL-W1-6
+C2,ZY002,,N010,一级护理,1,18.00,18.00,2026-11-20 10:30:00,2026-11-20 21:00:00,his03,,内科一病区,
+C3,ZY002,,F100,血常规,1,20.00,20.00,2026-11-20 10:30:00,2026-11-20 21:00:00,his03,,内科一病区,
+C4,ZY001,尤一,F200,胸部X线摄片,1,65.00,65.00,2026-11-20 11:00:00,2026-11-20 21:00:00,his04,,放射科,
+C5,P050,,F200,胸部X线摄片,1,65.00,65.00,2026-11-20 11:05:00,2026-11-20 21:00:00,his04,,放射科,
+C6,ZY002,,F100,血常规,1,20.00,20.00,2026-11-20 10:40:00,2026-11-20 21:00:00,his03,,内科一病区,
+C7,ZY002,,N010,一级护理,1,18.00,18.00,2026-11-20 10:31:00,2026-11-20 21:00:00,his03,,内科一病区,
+EOF
 at 22:00
-expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv"
+BULU_HOME=$T/ZYC
+expect 1 bulu patient statement ZY001 --ledger "$L"
+grep_out 'BL-W1-6-1 .*记账' "the ledger's statement has the ward's charge"
+grep_out 'BL-XR-4-1 .*检查' "... and the exam performed at another station"
+grep_out '申请单 EX-2 ' "EX-2, requested and never performed, is pending"
+check "EX-1, performed at the exam department, is not pending" sh -c "! grep -q '申请单 EX-1 ' '$T/out'"
+grep_out '已手工结算 settled by hand: BL-ZYC-4' "the settlement is shown"
+expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv" --his charges="$T/chg-his.csv"
 F=$T/r/findings.csv
 check "registrations priced from fee items match the HIS's fees: no registration finding" \
 	sh -c "! grep -q ',registrations,' '$F'"
@@ -151,5 +224,10 @@ check_sh "a voucher no journal holds: DISPENSE_REF_UNKNOWN on the pharmacy's dis
 check_sh "a reference to the ward's order, not a voucher: DISPENSE_REF_UNKNOWN" \
 	'grep -q "^DISPENSE_REF_UNKNOWN,dispenses,PH,13,1,.*BL-W1-5" "$F"'
 check "exactly those two" [ "$(grep -c '^DISPENSE_REF_UNKNOWN' "$F")" = 2 ]
+check_sh "a ward charge matched by its reference" 'grep -q "^W1,6,1,.*MATCHED" "$T/r/states.csv"'
+check_sh "a ward charge never back-filled: MISSING_IN_HIS charges" 'grep -q "^MISSING_IN_HIS,charges,W1,7,1," "$F"'
+check_sh "a ward charge typed twice: DUPLICATE_IN_HIS" 'grep -q "^DUPLICATE_IN_HIS,charges,W1,10,1,C7" "$F"'
+check "an exam requested is not billed: NO_EXPORT" grep -q '^W1,8,1,.*NO_EXPORT' "$T/r/states.csv"
+check "an exam performed without a request matches like any" grep -q '^XR,5,1,.*MATCHED' "$T/r/states.csv"
 check "the pharmacy's worklist says to trace the voucher" grep -q '追查凭证' "$T/r/worklists/药房.csv"
 finish

@@ -1,0 +1,212 @@
+/*
+ * patient_cmd.c - `bulu patient statement ID`: one patient's downtime
+ * charges, for the inpatient billing office (住院处/记账处) settling an
+ * emergency discharge by hand (rule 5), from this station's journal or
+ * from the central ledger (--ledger), with the exams still pending and the
+ * ward's "no exam pending" confirmation (exam_clear).
+ *
+ * Invariants: reads only (the ledger is opened read-only); entries of
+ * drills and entries voided are left out; the same inputs print the same
+ * bytes (ordered by station and seq).  The patient's id is printed: the
+ * statement is the billing office's paper, like a worklist.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bulu/cli.h"
+#include "bulu/journal.h"
+#include "bulu/money.h"
+
+static const char usage[] =
+	"usage: bulu patient statement PATIENT_ID [--ledger LEDGER.db | --dir DIR]\n"
+	"\n"
+	"Print one patient's downtime charges (停机期间费用清单), for settling an\n"
+	"emergency discharge by hand at the inpatient billing office (住院处/记账处):\n"
+	"every line of the patient's ward charges (记账), exams performed, requisitioned\n"
+	"drugs, charges and registrations paid at a window, not voided, with totals;\n"
+	"the exams requested and not yet performed (待检); the ward's confirmation that\n"
+	"no exam is pending (bulu capture exam-clear); and settlements recorded.\n"
+	"From this station's journal, or from the central ledger (every station).\n"
+	"Reads only.  Exit 0, or 1 when an exam is still pending or the ward has not\n"
+	"confirmed that none is (do not settle yet).\n";
+
+/* the kinds a statement lists, what they mean on the paper */
+static const struct {
+	const char *kind, *zh;
+	int paid; /* paid at a window already (not to settle) */
+} kinds[] = {
+	{"ward_charge", "记账", 0}, {"exam", "检查", 0},   {"requisition", "请领药品", 0},
+	{"charge", "门诊收费(已付)", 1}, {"registration", "挂号(已付)", 1},
+};
+
+#define NOT_VOIDED(t)                                                                      \
+	"NOT EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND v.station = " t        \
+	".station AND json_extract(v.body, '$.entry') = " t ".seq)"
+#define REAL(t) "(" t ".episode = '' OR " t ".episode NOT LIKE 'DRILL-%')"
+
+static const char q_lines[] =
+	"SELECT e.station, e.seq, e.kind, coalesce(json_extract(e.body, '$.occurred_at'), e.recorded_at),"
+	" json_extract(l.value, '$.line'), coalesce(json_extract(l.value, '$.code'), ''),"
+	" coalesce(json_extract(l.value, '$.name'), json_extract(e.body, '$.dept'), ''),"
+	" coalesce(json_extract(l.value, '$.qty'), 1),"
+	" coalesce(json_extract(l.value, '$.amount'), json_extract(e.body, '$.fee'), 0)"
+	" FROM entries e LEFT JOIN json_each(e.body, '$.lines') l ON e.kind != 'registration'"
+	" WHERE e.kind = ?2 AND json_extract(e.body, '$.patient_id') = ?1 AND " REAL("e")
+	" AND " NOT_VOIDED("e")
+	" AND (e.kind != 'requisition' OR json_extract(e.body, '$.request_no') IS NULL OR NOT EXISTS"
+	"  (SELECT 1 FROM entries d WHERE d.kind = 'requisition' AND d.station < e.station"
+	"   AND json_extract(d.body, '$.request_no') = json_extract(e.body, '$.request_no')"
+	"   AND json_extract(d.body, '$.patient_id') = ?1))"
+	" GROUP BY e.station, e.seq, l.key ORDER BY e.station, e.seq, l.key";
+
+/* requested, not performed: no exam of the same request no. (any station) */
+static const char q_pending[] =
+	"SELECT r.station, r.seq, coalesce(json_extract(r.body, '$.request_no'), ''),"
+	" coalesce(json_extract(r.body, '$.lines[0].name'), '')"
+	" FROM entries r WHERE r.kind = 'exam_request' AND json_extract(r.body, '$.patient_id') = ?1"
+	" AND " REAL("r") " AND " NOT_VOIDED("r") " AND NOT EXISTS (SELECT 1 FROM entries x"
+	" WHERE x.kind = 'exam' AND json_extract(x.body, '$.request_no') = json_extract(r.body, '$.request_no')"
+	" AND " NOT_VOIDED("x") ")"
+	" GROUP BY r.station, r.seq ORDER BY r.station, r.seq";
+
+static const char q_clear[] =
+	"SELECT e.station, e.seq, coalesce(json_extract(e.body, '$.occurred_at'), e.recorded_at),"
+	" e.kind, coalesce(json_extract(e.body, '$.amount'), 0), coalesce(json_extract(e.body, '$.invoice_no'), '')"
+	" FROM entries e WHERE e.kind IN ('exam_clear', 'settlement')"
+	" AND json_extract(e.body, '$.patient_id') = ?1 AND " REAL("e") " AND " NOT_VOIDED("e")
+	" GROUP BY e.station, e.seq ORDER BY e.kind, e.station, e.seq";
+
+static const char *ct(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? (const char *)t : "";
+}
+
+static int statement(sqlite3 *db, const char *patient, const char *source, bulu_err *e)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t to_settle = 0, paid = 0;
+	size_t nlines = 0, npending = 0, nclear = 0;
+	char yuan[32];
+	printf("停机期间费用清单 downtime statement\n患者 patient: %s\n来源 from: %s\n\n", patient, source);
+	printf("%-22s %-19s %-14s %-8s %-24s %5s %12s\n", "BL", "时间 time", "类别 kind", "编码",
+	       "名称 name", "数量", "金额 yuan");
+	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+		if (sqlite3_prepare_v2(db, q_lines, -1, &s, NULL) != SQLITE_OK)
+			return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
+		sqlite3_bind_text(s, 1, patient, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, kinds[k].kind, -1, SQLITE_STATIC);
+		int sr;
+		while ((sr = sqlite3_step(s)) == SQLITE_ROW) {
+			char ref[96];
+			int64_t amount = sqlite3_column_int64(s, 8);
+			if (sqlite3_column_type(s, 4) == SQLITE_NULL)
+				snprintf(ref, sizeof ref, "BL-%s-%lld", ct(s, 0), sqlite3_column_int64(s, 1));
+			else
+				snprintf(ref, sizeof ref, "BL-%s-%lld-%lld", ct(s, 0),
+					 sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 4));
+			if (money_add(kinds[k].paid ? &paid : &to_settle, amount) != 0) {
+				sqlite3_finalize(s);
+				return bulu_errf(e, BULU_BADINPUT, "the amounts are too large to add up");
+			}
+			money_format_yuan(amount, yuan);
+			printf("%-22s %-19.19s %-14s %-8s %-24s %5lld %12s\n", ref, ct(s, 3), kinds[k].zh,
+			       ct(s, 5), ct(s, 6), sqlite3_column_int64(s, 7), yuan);
+			nlines++;
+		}
+		sqlite3_finalize(s);
+		if (sr != SQLITE_DONE)
+			return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
+	}
+	if (!nlines)
+		printf("(no downtime charges)\n");
+	money_format_yuan(to_settle, yuan);
+	printf("\n应结算 to settle (记账, 检查, 药品): %s yuan\n", yuan);
+	money_format_yuan(paid, yuan);
+	printf("已在窗口收费 paid at a window: %s yuan\n\n", yuan);
+
+	printf("待检 exams requested, not performed:\n");
+	if (sqlite3_prepare_v2(db, q_pending, -1, &s, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(s, 1, patient, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		printf("  BL-%s-%lld  申请单 %s  %s\n", ct(s, 0), sqlite3_column_int64(s, 1), ct(s, 2),
+		       ct(s, 3));
+		npending++;
+	}
+	sqlite3_finalize(s);
+	if (!npending)
+		printf("  (none)\n");
+	if (sqlite3_prepare_v2(db, q_clear, -1, &s, NULL) != SQLITE_OK)
+		return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(s, 1, patient, -1, SQLITE_STATIC);
+	printf("\n");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (strcmp(ct(s, 3), "exam_clear") == 0) {
+			printf("病区确认无待检 the ward confirmed no exam pending: BL-%s-%lld at %s\n", ct(s, 0),
+			       sqlite3_column_int64(s, 1), ct(s, 2));
+			nclear++;
+		} else {
+			money_format_yuan(sqlite3_column_int64(s, 4), yuan);
+			printf("已手工结算 settled by hand: BL-%s-%lld at %s, %s yuan, invoice %s\n", ct(s, 0),
+			       sqlite3_column_int64(s, 1), ct(s, 2), yuan, ct(s, 5));
+		}
+	}
+	sqlite3_finalize(s);
+	if (!nclear)
+		printf("病区未确认无待检 no confirmation from the ward that no exam is pending\n");
+	printf("\n结算员 ______________    核对 ______________    日期 ______________\n");
+	if (npending || !nclear) {
+		fprintf(stderr, "bulu: do not settle yet: %s\n",
+			npending ? "an exam is still pending" : "the ward has not confirmed that no exam is pending");
+		return BULU_FINDINGS;
+	}
+	return BULU_OK;
+}
+
+int cmd_patient_statement(int argc, char **argv)
+{
+	static const struct option opts[] = {{"ledger", required_argument, 0, 'L'},
+					     {"dir", required_argument, 0, 'D'},
+					     {"help", no_argument, 0, 'h'},
+					     {0, 0, 0, 0}};
+	const char *ledger = NULL, *dir = NULL;
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'L': ledger = optarg; break;
+		case 'D': dir = optarg; break;
+		case 'h': return cli_help(usage);
+		default: return cli_usage(argv[0], "unknown option");
+		}
+	}
+	if (optind + 1 != argc || !*argv[optind])
+		return cli_usage(argv[0], "give one patient id (住院号 or card no.)");
+	if (ledger && dir)
+		return cli_usage(argv[0], "--ledger or --dir, not both");
+	bulu_err e = {0};
+	int rc;
+	if (ledger) {
+		sqlite3 *db = NULL;
+		if (sqlite3_open_v2(ledger, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			sqlite3_close(db);
+			fprintf(stderr, "bulu: %s: cannot open the ledger\n", ledger);
+			return BULU_BADINPUT;
+		}
+		rc = statement(db, argv[optind], "ledger", &e);
+		sqlite3_close(db);
+	} else {
+		journal *j = NULL;
+		if ((rc = journal_open(dir, JOURNAL_READ, &j, &e)) != BULU_OK)
+			return cli_fail(&e);
+		char src[128];
+		snprintf(src, sizeof src, "station %s", journal_station(j));
+		rc = statement(journal_db(j), argv[optind], src, &e);
+		journal_close(j);
+	}
+	if (rc != BULU_OK && rc != BULU_FINDINGS)
+		return cli_fail(&e);
+	return rc;
+}

@@ -15,7 +15,7 @@ DATADIR ?= $(PREFIX)/share/bulu
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 libsodium zlib libdeflate libcjson
+PKGS = sqlite3 libsodium zlib libdeflate libcjson xlsxwriter
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -41,7 +41,7 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lzint -lpthre
 # cli/main.c is the program; everything else, the command functions and the
 # helpers they share (core/cmd.c) included, goes into libbulu.a so tests and
 # tools can link it.
-LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c sim/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
+LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c report/*.c sim/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
 SCHEMAS = $(sort $(wildcard schemas/*.sql))
 PROFILES = $(sort $(wildcard schemas/*.profile))

@@ -8,7 +8,8 @@
 #   2. the USB trips reach the central office, out of order, one bundle
 #      twice, one copy damaged: `bulu sync import`, trip by trip;
 #   3. finance reconciles the ledger against the HIS exports;
-#   4. `bulu sim score` checks the findings against the truth.
+#   4. `bulu sim score` checks the findings against the truth;
+#   5. `bulu report incident` writes the incident report of the outage.
 # SEED=N picks another outage; SIZE=drill|small|medium|large another size;
 # KEEP=1 keeps the directory.
 set -eu
@@ -59,6 +60,10 @@ step "4. Did reconcile find exactly what the simulator injected?"
 say sim score --truth truth.csv --findings 对账/findings.csv
 "$BULU" sim score --truth "$S/truth.csv" --findings "$W/对账/findings.csv"
 
+step "5. The IT office's incident report (故障报告), due two days after the restore"
+say report incident --ledger ledger.db --reconcile 对账 --out 故障报告
+"$BULU" report incident --ledger "$W/ledger.db" --reconcile "$W/对账" --out "$W/故障报告" | sed "s|$W/||"
+
 step "Where everything is"
 cat <<TXT
    findings (Excel):     $W/对账/findings.csv
@@ -66,6 +71,7 @@ cat <<TXT
    summary:              $W/对账/summary.txt
    worklists to print:   $W/对账/worklists/ ($(ls "$W/对账/worklists" | grep -c '\.txt$') departments)
    the ledger (sqlite3): $W/ledger.db
+   incident report:      $W/故障报告/report.html (and report.xlsx, report.txt)
    the outage:           $S (stations, USB trips, HIS exports, truth.csv, README.txt)
 TXT
 echo "   done in $(( $(date +%s) - start )) s$([ "$KEEP" = 1 ] || echo '; removed on exit (KEEP=1 keeps it)')"

@@ -534,6 +534,10 @@ int bundle_check(bundle_in *b, const bundle_ctx *c, bulu_err *e)
 		reject(b, "it is %" PRId64 " bytes but its signature says %" PRId64, b->size, b->claim.size);
 		goto out;
 	}
+	if (!damaged && b->claim.sealed && !c->central && c->sealed_sig_only) {
+		b->sealed_unread = 1;
+		goto out;
+	}
 	int bad = unpack(b, c, max_db, data, n, damaged, &img, why, sizeof why);
 	if (bad) {
 		reject(b, "%s", why);

@@ -565,7 +565,7 @@ int cmd_sync_import(int argc, char **argv)
 	if (rc == BULU_OK)
 		rc = ledger_done_hashes(l, &seen.h, &seen.n, &e);
 	if (rc == BULU_OK) {
-		bundle_ctx ctx = {&ro, have_central ? &ck : NULL, seen_fn, &seen, lim};
+		bundle_ctx ctx = {.roster = &ro, .central = have_central ? &ck : NULL, .seen = seen_fn, .seen_arg = &seen, .lim = lim};
 		if (n > 1) {
 			ledger_checkpoint_behind(l); /* if it cannot, SQLite's own goes on */
 			ledger_sync_behind(l);       /* if it cannot, each COMMIT syncs */

@@ -115,6 +115,7 @@ typedef struct bundle_in {
 	struct bundle_text *text;
 	int64_t text_bytes;      /* bytes of the rows' strings (batch sizing) */
 	int64_t first, last, n_entries, n_drill;
+	int sealed_unread;       /* sealed_sig_only applied: the entries were not read */
 } bundle_in;
 
 /* Membership of file hashes already imported (bundle_check skips them). */
@@ -126,6 +127,10 @@ typedef struct bundle_ctx {
 	bundle_seen_fn seen;         /* may be NULL */
 	void *seen_arg;
 	bundle_limits lim;           /* zeros: the defaults */
+	/* A sealed bundle and no central key: check the signature, the claim
+	 * and the size only (b->sealed_unread set), instead of rejecting it
+	 * (`bulu bundle verify` without --central). */
+	int sealed_sig_only;
 } bundle_ctx;
 
 /*

@@ -106,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	bundle_in b;
 	memset(&b, 0, sizeof b);
 	b.path = bundle;
-	bundle_ctx ctx = {&ro, &ck, NULL, NULL, {0, 0, 0}};
+	bundle_ctx ctx = {.roster = &ro, .central = &ck};
 	if (bundle_check(&b, &ctx, &e) != BULU_OK || b.result == BUNDLE_MERGE ||
 	    (b.result == BUNDLE_SALVAGE && b.n_entries != 0))
 		abort();

@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bundle_flip: %s\n", e.msg);
 		return 2;
 	}
-	bundle_ctx ctx = {&r, argc > 3 ? &ck : NULL, NULL, NULL, {0, 0, 0}};
+	bundle_ctx ctx = {.roster = &r, .central = argc > 3 ? &ck : NULL};
 	char sigpath[4096], dir[] = "/tmp/bundle_flip.XXXXXX", copy[4200], copysig[4300];
 	snprintf(sigpath, sizeof sigpath, "%s.minisig", argv[2]);
 	char *data = NULL, *sig = NULL;

@@ -6,6 +6,7 @@
 #   make demo         a simulated outage: captured, carried to the central ledger, reconciled, scored
 #   make tour         a guided tour of every command at two stations
 #   make bench        B1-B5 of QUALITY.md, with their floors and peers
+#   make torture      R1 at full size: 1,000 kill -9s across capture, export and sync import
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -57,7 +58,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all check check-run check-asan fuzz fuzz-run deps demo tour bench install uninstall clean
+.PHONY: all check check-run check-asan fuzz fuzz-run torture deps demo tour bench install uninstall clean
 
 all: $(BUILD)/bulu
 
@@ -135,6 +136,14 @@ fuzz-run: $(FUZZ_BIN)
 		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 			$(BUILD)/corpus/$$n tests/fuzz/corpus/$$n tests/data || exit 1; \
 	done
+
+# R1 of QUALITY.md at full size: 1,000 kill -9s across charges, notes,
+# outages, bulk imports, sync exports and sync imports (tests/cli/crash.sh;
+# TORTURE_RUNS to change it).  Takes a few minutes; docs/testing.md.
+TORTURE_RUNS ?= 1000
+torture: all $(BUILD)/tests/tools/crashtest
+	@CRASH_RUNS=$(TORTURE_RUNS) BULU=$(abspath $(BUILD))/bulu TOOLS=$(abspath $(BUILD))/tests/tools \
+		sh tests/cli/crash.sh
 
 demo: deps all
 	@sh scripts/demo.sh $(BUILD)/bulu

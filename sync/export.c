@@ -4,9 +4,10 @@
  *
  * The bundle database is built in memory with 64 KiB pages, entries in seq
  * order, so a truncated copy still holds its leading entries.  Both files
- * are written under temporary names, synced, then renamed (bundle first,
- * signature second, the directory synced after), so a pulled stick never
- * holds a half file under a final name.  Only then is the export recorded
+ * are written under new temporary names, synced, then renamed (signature
+ * first, bundle second, the directory synced after each), so a pulled
+ * stick or a kill never leaves a half file under a final name, nor a
+ * bundle without its signature.  Only then is the export recorded
  * in the station's `exports` table, which the next export starts from.
  *
  * Every entry of the range is verified while it is copied (its hash from
@@ -332,13 +333,15 @@ int bundle_export(journal *j, const bundle_export_opts *o, bundle_export_result 
 		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 	if (rc == BULU_OK)
 		rc = fs_mkdirs(o->out_dir, 0755, e);
-	/* The bundle, then its signature: a bundle under its final name has
-	 * had its signature written right after it, and a re-export of the
-	 * same range is byte for byte the same file unless sealed. */
-	if (rc == BULU_OK)
-		rc = fs_write_atomic(path, file->p, file->len, 0644, e);
+	/* The signature, then the bundle: a bundle under its final name
+	 * always has its signature beside it (an importer takes *.bulu, so a
+	 * signature left alone by a kill between the two is never read, and
+	 * the next export replaces it), and a re-export of the same range is
+	 * byte for byte the same file unless sealed. */
 	if (rc == BULU_OK)
 		rc = fs_write_atomic(sigpath, sig.p, sig.len, 0644, e);
+	if (rc == BULU_OK)
+		rc = fs_write_atomic(path, file->p, file->len, 0644, e);
 	buf_free(&gz);
 	buf_free(&sealed);
 	buf_free(&sig);

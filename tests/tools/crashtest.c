@@ -7,8 +7,10 @@
  *
  * Makes a station in DIR (catalog, invoice book, an outage episode), then
  * N times runs one bulu command -- an interactive `capture charge`, a
- * `capture note`, an `outage start`/`end`, or a bulk `capture import` of a
- * CSV of FORMS one-line charge forms -- with its stdout in a pipe, and
+ * `capture note`, an `outage start`/`end`, a bulk `capture import` of a
+ * CSV of FORMS one-line charge forms, a `sync export` to DIR.usb, or a
+ * `sync import` of DIR.usb into the ledger DIR.ledger.db -- with its stdout
+ * in a pipe, and
  * SIGKILLs it after a random delay (seeded PRNG; the seed is printed) drawn
  * from 0 to 1.3 times that command's measured duration, so kills land
  * before, during and after the commit.  It records what each run reported
@@ -19,8 +21,15 @@
  * the new entries, and a run that was not killed exited 0 (so a kill
  * between COMMIT and the head-record update never blocks the next write).
  * Checked every --check-every runs and at the end: every acknowledged entry
- * is in the journal with its kind, and `bulu journal verify` exits 0; at the
- * end a further write still succeeds.  Exit 0 when all held, 1 otherwise.
+ * is in the journal with its kind, and `bulu journal verify` exits 0; every
+ * bundle an export reported is under its final name with its signature and
+ * `bulu bundle verify` accepts it; every bundle an import reported merged
+ * is held by the ledger whole, and `bulu ledger verify` exits 0.  An
+ * export or import that was not killed exited 0 (an import may also reject
+ * nothing: no half-written bundle is ever under a final name).  At the end
+ * a further write still succeeds, and one more export and import leave a
+ * ledger holding exactly the journal's entries.  Exit 0 when all held, 1
+ * otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +50,7 @@
 
 static const char *bulu, *dir;
 static char journal_path[4096], csv_path[4096], catalog_path[4096], err_path[4096];
+static char usb_path[4096], ledger_path[4096], roster_path[4096], pub_path[4096];
 static int failures;
 
 static void failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -198,6 +208,7 @@ struct result {
 	int killed;       /* died of our SIGKILL */
 	int status;       /* exit status when not killed */
 	char out[512];    /* the first line of stdout */
+	char all[65536];  /* stdout, as much as fits */
 	double us;        /* wall time until reaped */
 };
 
@@ -237,13 +248,13 @@ static void run(char *const argv[], double delay_us, struct result *r)
 	char buf[4096];
 	ssize_t k;
 	while ((k = read(p[0], buf, sizeof buf)) > 0 || (k < 0 && errno == EINTR))
-		if (k > 0 && n < sizeof r->out - 1) {
-			size_t take = (size_t)k < sizeof r->out - 1 - n ? (size_t)k : sizeof r->out - 1 - n;
-			memcpy(r->out + n, buf, take);
+		if (k > 0 && n < sizeof r->all - 1) {
+			size_t take = (size_t)k < sizeof r->all - 1 - n ? (size_t)k : sizeof r->all - 1 - n;
+			memcpy(r->all + n, buf, take);
 			n += take;
 		}
-	r->out[n] = '\0';
-	r->out[strcspn(r->out, "\n")] = '\0'; /* the first line is the report */
+	r->all[n] = '\0';
+	snprintf(r->out, sizeof r->out, "%.*s", (int)strcspn(r->all, "\n"), r->all); /* the report */
 	close(p[0]);
 	int st;
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -289,11 +300,105 @@ static int verify(void)
 	return 1;
 }
 
+/* Bundles an export reported (their paths), and ranges an import reported
+ * merged: checked by check_sync(). */
+static char **bundles;
+static size_t nbundles;
+static struct ack *merged;
+static size_t nmerged;
+
+static void remember_bundle(const char *path)
+{
+	char **v = realloc(bundles, (nbundles + 1) * sizeof *v);
+	if (!v || !(v[nbundles] = strdup(path))) {
+		perror("crashtest");
+		exit(2);
+	}
+	bundles = v;
+	nbundles++;
+}
+
+/* Every "merged   PATH: CRASH A-B, ..." line of an import's output. */
+static int remember_merged(const char *out)
+{
+	int n = 0;
+	for (const char *p = out; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		const char *c = strstr(p, ": " STATION " ");
+		const char *eol = strchr(p, '\n');
+		long long a, b;
+		if (strncmp(p, "merged   ", 9) != 0 || !c || (eol && c > eol) ||
+		    sscanf(c, ": " STATION " %lld-%lld", &a, &b) != 2)
+			continue;
+		struct ack *v = realloc(merged, (nmerged + 1) * sizeof *v);
+		if (!v) {
+			perror("crashtest");
+			exit(2);
+		}
+		merged = v;
+		merged[nmerged].from = a;
+		merged[nmerged].to = b;
+		snprintf(merged[nmerged].kind, sizeof merged[nmerged].kind, "merged");
+		nmerged++;
+		n++;
+	}
+	return n;
+}
+
+/* Every reported bundle whole under its final name, every reported merge
+ * held by the ledger, and `bulu ledger verify` content.  1 when all held. */
+static int check_sync(void)
+{
+	int good = 1;
+	struct result r;
+	for (size_t i = 0; i < nbundles; i++) {
+		char *a[] = {"bulu", "bundle", "verify", bundles[i], "--pubkey", pub_path, NULL};
+		run(a, -1, &r);
+		if (r.killed || r.status != 0) {
+			failf("the reported bundle %s does not verify (exit %d): %s", bundles[i], r.status, r.out);
+			good = 0;
+		}
+	}
+	if (!nmerged)
+		return good;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_open_v2(ledger_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT count(DISTINCT seq) FROM entries WHERE station = '" STATION "' "
+				   "AND seq BETWEEN ? AND ?", -1, &st, NULL) != SQLITE_OK) {
+		failf("cannot read the ledger: %s", sqlite3_errmsg(db));
+		sqlite3_close(db);
+		return 0;
+	}
+	sqlite3_busy_timeout(db, 10000);
+	for (size_t i = 0; i < nmerged; i++) {
+		sqlite3_bind_int64(st, 1, merged[i].from);
+		sqlite3_bind_int64(st, 2, merged[i].to);
+		int64_t n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+		sqlite3_reset(st);
+		if (n != merged[i].to - merged[i].from + 1) {
+			failf("the merged bundle %lld-%lld is not held whole by the ledger (%lld seqs)",
+			      (long long)merged[i].from, (long long)merged[i].to, (long long)n);
+			good = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	char *a[] = {"bulu", "ledger", "verify", "--ledger", ledger_path, "--roster", roster_path, NULL};
+	run(a, -1, &r);
+	if (r.killed || r.status != 0) {
+		failf("bulu ledger verify exited %d", r.status);
+		show_stderr();
+		good = 0;
+	}
+	return good;
+}
+
 /* ------------------------------------------------------------------ */
 /* The commands killed. */
 
-enum kind { K_CHARGE, K_NOTE, K_OUTAGE, K_IMPORT, NKINDS };
-static const char *const kind_names[NKINDS] = {"capture charge", "capture note", "outage start/end", "capture import"};
+enum kind { K_CHARGE, K_NOTE, K_OUTAGE, K_IMPORT, K_EXPORT, K_SYNCIMP, NKINDS };
+static const char *const kind_names[NKINDS] = {"capture charge", "capture note", "outage start/end", "capture import",
+					       "sync export", "sync import"};
 
 static char runbuf[64], epbuf[64];
 
@@ -347,6 +452,18 @@ static void build(enum kind k, int i, char **argv, int64_t *expect, const char *
 		*expect = -1; /* the number of forms, set by the caller */
 		*ekind = "charge";
 		break;
+	case K_EXPORT:
+		argv[n++] = "sync"; argv[n++] = "export"; argv[n++] = "--out"; argv[n++] = usb_path;
+		*expect = 0;
+		*ekind = "";
+		break;
+	case K_SYNCIMP:
+		argv[n++] = "sync"; argv[n++] = "import"; argv[n++] = "--ledger"; argv[n++] = ledger_path;
+		argv[n++] = "--roster"; argv[n++] = roster_path; argv[n++] = usb_path;
+		argv[n] = NULL;
+		*expect = 0;
+		*ekind = "";
+		return;
 	default:
 		break;
 	}
@@ -358,7 +475,8 @@ static void build(enum kind k, int i, char **argv, int64_t *expect, const char *
 static enum kind pick_kind(void)
 {
 	unsigned r = (unsigned)(next_rand() % 100);
-	return r < 35 ? K_CHARGE : r < 50 ? K_NOTE : r < 60 ? K_OUTAGE : K_IMPORT;
+	return r < 25 ? K_CHARGE : r < 35 ? K_NOTE : r < 45 ? K_OUTAGE : r < 65 ? K_IMPORT : r < 82 ? K_EXPORT
+												: K_SYNCIMP;
 }
 
 static void write_file(const char *path, const char *text)
@@ -409,6 +527,10 @@ int main(int argc, char **argv)
 	snprintf(csv_path, sizeof csv_path, "%s.import.csv", dir);
 	snprintf(catalog_path, sizeof catalog_path, "%s.catalog.csv", dir);
 	snprintf(err_path, sizeof err_path, "%s.stderr", dir);
+	snprintf(usb_path, sizeof usb_path, "%s.usb", dir);
+	snprintf(ledger_path, sizeof ledger_path, "%s.ledger.db", dir);
+	snprintf(roster_path, sizeof roster_path, "%s.roster", dir);
+	snprintf(pub_path, sizeof pub_path, "%s.pub", dir);
 	write_file(catalog_path, "code,name,pinyin,unit,price,category,version\n"
 				 "C001,血常规,XCG,次,20.00,检验,CRASH-1\n"
 				 "C002,\"0.9%氯化钠注射液 250ml\",LHNZSY,瓶,3.50,西药,CRASH-1\n"
@@ -435,6 +557,16 @@ int main(int argc, char **argv)
 		char *a4[] = {"bulu", "outage", "start", "--episode", "OUT-CRASH-0", "--operator", "it",
 			      "--dir", (char *)dir, NULL};
 		must("outage start", a4);
+		char *a5[] = {"bulu", "roster", "add", "--roster", roster_path, "--from-station", (char *)dir, NULL};
+		must("roster add", a5);
+		struct result r;
+		char *a6[] = {"bulu", "station", "pubkey", "--dir", (char *)dir, NULL};
+		run(a6, -1, &r);
+		FILE *pf = fopen(pub_path, "w");
+		if (r.status != 0 || !pf || fputs(r.all, pf) < 0 || fclose(pf) != 0) {
+			fprintf(stderr, "crashtest: setup failed: station pubkey\n");
+			return 2;
+		}
 	}
 
 	/* How long each command takes here, unkilled (and these saves count). */
@@ -449,6 +581,26 @@ int main(int argc, char **argv)
 			struct result r;
 			build((enum kind)k, -1 - i, a, &expect, &ek);
 			run(a, -1, &r);
+			if (k == K_EXPORT || k == K_SYNCIMP) {
+				if (r.status != 0) {
+					fprintf(stderr, "crashtest: %s does not work unkilled (exit %d): %s\n",
+						kind_names[k], r.status, r.out);
+					show_stderr();
+					return 2;
+				}
+				if (k == K_EXPORT && r.out[0])
+					remember_bundle(r.out);
+				if (k == K_SYNCIMP)
+					remember_merged(r.all);
+				t[i] = r.us;
+				/* something new for the next export to carry */
+				char *c[MAXARGS];
+				build(K_NOTE, -10 - i, c, &expect, &ek);
+				run(c, -1, &r);
+				if (r.status == 0 && parse_saved(r.out, &from, &to, kind))
+					remember(from, to, kind);
+				continue;
+			}
 			if (r.status != 0 || !parse_saved(r.out, &from, &to, kind) || strcmp(kind, ek) != 0) {
 				fprintf(stderr, "crashtest: %s does not work unkilled (exit %d): %s\n",
 					kind_names[k], r.status, r.out);
@@ -481,6 +633,33 @@ int main(int argc, char **argv)
 		double delay = (double)(next_rand() % 1000000) / 1e6 * span[k];
 		run(a, delay, &r);
 		int64_t grew = last_seq() - seq0;
+		if (k == K_EXPORT || k == K_SYNCIMP) {
+			if (grew != 0)
+				failf("run %d (%s): the journal grew by %lld entries", i, kind_names[k], (long long)grew);
+			int said_sync = k == K_EXPORT ? r.out[0] == '/' || strstr(r.out, ".bulu") != NULL
+						      : remember_merged(r.all) > 0;
+			if (k == K_EXPORT && said_sync)
+				remember_bundle(r.out);
+			if (!r.killed) {
+				finished++;
+				if (r.status != 0) {
+					const char *rej = strstr(r.all, "rejected");
+					failf("run %d (%s) was not killed but exited %d: %.300s", i, kind_names[k], r.status,
+					      rej ? rej : r.out);
+					show_stderr();
+				}
+			} else if (said_sync) {
+				reported++;
+			} else {
+				before++;
+			}
+			if (i % every == 0 || i == runs) {
+				check_acks();
+				checks += verify();
+				checks += check_sync();
+			}
+			continue;
+		}
 		int said = parse_saved(r.out, &from, &to, kind);
 		if (grew != 0 && grew != expect)
 			failf("run %d (%s): the journal grew by %lld entries, not 0 or %lld: a partial save",
@@ -508,6 +687,7 @@ int main(int argc, char **argv)
 		if (i % every == 0 || i == runs) {
 			check_acks();
 			checks += verify();
+			checks += check_sync();
 		}
 	}
 
@@ -528,16 +708,74 @@ int main(int argc, char **argv)
 		check_acks();
 		checks += verify();
 	}
+	/* One more export and import, unkilled: the ledger then holds exactly
+	 * the journal's entries. */
+	{
+		char *a[MAXARGS];
+		int64_t expect;
+		const char *ek;
+		struct result r;
+		build(K_EXPORT, 0, a, &expect, &ek);
+		run(a, -1, &r);
+		if (r.status != 0)
+			failf("the last export failed (exit %d)", r.status);
+		else if (r.out[0])
+			remember_bundle(r.out);
+		build(K_SYNCIMP, 0, a, &expect, &ek);
+		run(a, -1, &r);
+		if (r.status != 0) {
+			const char *rej = strstr(r.all, "rejected");
+			failf("the last import failed (exit %d): %.300s", r.status, rej ? rej : r.out);
+			show_stderr();
+		}
+		remember_merged(r.all);
+		checks += check_sync();
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+		char sql[8300];
+		snprintf(sql, sizeof sql, "ATTACH '%s' AS j; SELECT (SELECT count(*) FROM j.entries), "
+			 "(SELECT count(*) FROM all_entries WHERE station = '" STATION "'), "
+			 "(SELECT count(*) FROM j.entries x JOIN all_entries y ON y.station = x.station AND y.seq = x.seq "
+			 "AND y.hash = x.hash)", journal_path);
+		int64_t nj = -1, nl = -2, same = -3;
+		if (sqlite3_open_v2(ledger_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+			const char *tail = sql;
+			if (sqlite3_prepare_v2(db, tail, -1, &st, &tail) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE) {
+				sqlite3_finalize(st);
+				st = NULL;
+				if (sqlite3_prepare_v2(db, tail, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+					nj = sqlite3_column_int64(st, 0);
+					nl = sqlite3_column_int64(st, 1);
+					same = sqlite3_column_int64(st, 2);
+				}
+			}
+			sqlite3_finalize(st);
+		}
+		sqlite3_close(db);
+		if (nj != nl || nj != same)
+			failf("after a last export and import the ledger holds %lld entries (%lld the journal's), the "
+			      "journal %lld", (long long)nl, (long long)same, (long long)nj);
+		else
+			printf("crashtest: the ledger holds exactly the journal's %lld entries after a last export and "
+			       "import\n", (long long)nj);
+	}
 
-	printf("crashtest: runs per command: charge %d, note %d, outage %d, import %d\n", per_kind[K_CHARGE],
-	       per_kind[K_NOTE], per_kind[K_OUTAGE], per_kind[K_IMPORT]);
+	printf("crashtest: runs per command: charge %d, note %d, outage %d, import %d, export %d, sync import %d\n",
+	       per_kind[K_CHARGE], per_kind[K_NOTE], per_kind[K_OUTAGE], per_kind[K_IMPORT], per_kind[K_EXPORT],
+	       per_kind[K_SYNCIMP]);
 	printf("crashtest: %d SIGKILLs landed before the commit (nothing saved), %d between the commit and\n"
 	       "crashtest: the report (saved, never acknowledged), %d after the report; %d runs finished first\n",
 	       before, unreported, reported, finished);
 	printf("crashtest: %lld acknowledged entries, %s; journal verified %d times, final seq %lld\n",
 	       (long long)nacked, failures ? "SOME LOST OR WRONG" : "all present with their kind", checks,
 	       (long long)last_seq());
+	printf("crashtest: %zu bundles reported by exports and %zu merges reported by imports, %s\n", nbundles,
+	       nmerged, failures ? "not all whole" : "all whole and held");
 	printf("crashtest: %s\n", failures ? "FAILED" : "ok");
 	free(acks);
+	for (size_t i = 0; i < nbundles; i++)
+		free(bundles[i]);
+	free(bundles);
+	free(merged);
 	return failures ? 1 : 0;
 }

@@ -18,9 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,8 +70,6 @@ struct job {
  * the checkers can use, but each waiting bundle holds its rows in memory). */
 #define AHEAD_BUNDLES 48
 #define AHEAD_BYTES ((int64_t)256 << 20)
-/* The checkers' nice value (worker). */
-#define CHECKER_NICE 10
 
 struct pipeline {
 	struct job *jobs;
@@ -93,17 +89,9 @@ static int64_t bundle_bytes(const bundle_in *b)
 static void *worker(void *arg)
 {
 	struct pipeline *p = arg;
-	/* The merging thread is the slower stage, and whatever it waits for
-	 * lengthens the import: checking is work done ahead, so it runs at a
-	 * lower priority and takes what the merging leaves of the cores
-	 * (Linux sets a thread's nice value on its own; if it cannot, the
-	 * checkers simply share the cores evenly).  Relative to the process's
-	 * own, so an import started under nice stays below it. */
-	id_t tid = (id_t)syscall(SYS_gettid);
-	errno = 0;
-	int prio = getpriority(PRIO_PROCESS, tid);
-	if (errno == 0)
-		setpriority(PRIO_PROCESS, tid, prio + CHECKER_NICE > 19 ? 19 : prio + CHECKER_NICE);
+	/* The checkers run at the process's own priority: verifying every
+	 * entry's signature makes them the slower stage, the merging waits for
+	 * them (they once ran below it, when a bundle cost one signature). */
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (!p->stop && p->next < p->n &&

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include "bulu/buf.h"
 #include "bulu/bundle.h"
@@ -338,10 +339,13 @@ int bundle_export(journal *j, const bundle_export_opts *o, bundle_export_result 
 	 * signature left alone by a kill between the two is never read, and
 	 * the next export replaces it), and a re-export of the same range is
 	 * byte for byte the same file unless sealed. */
-	if (rc == BULU_OK)
-		rc = fs_write_atomic(sigpath, sig.p, sig.len, 0644, e);
-	if (rc == BULU_OK)
-		rc = fs_write_atomic(path, file->p, file->len, 0644, e);
+	if (rc == BULU_OK && (rc = fs_write_atomic(sigpath, sig.p, sig.len, 0644, e)) == BULU_OK &&
+	    (rc = fs_write_atomic(path, file->p, file->len, 0644, e)) != BULU_OK) {
+		/* The bundle did not fit (a full stick): take its signature
+		 * back, so a failed export leaves nothing behind. */
+		unlink(sigpath);
+		fs_sync_dir(sigpath);
+	}
 	buf_free(&gz);
 	buf_free(&sealed);
 	buf_free(&sig);

@@ -55,6 +55,9 @@ want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/bulu-bench.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$W"' EXIT
 LOG=$W/log
+# The stations' head mirrors (docs/journal-format.md) stay in the work directory.
+XDG_STATE_HOME=$W/state
+export XDG_STATE_HOME
 # Run copies of the programs: a rebuild in the tree while the benchmarks run
 # (make in another shell) must not swap the binary under them half-way.
 mkdir "$W/bin"

@@ -34,7 +34,9 @@
 #define INVOICE_BOOK_MAX 1000000 /* numbers in one book */
 #define INVOICE_WIDTH_MAX 18     /* digits: fits an int64 */
 
-enum { N_FREE = 0, N_USED = 1, N_VOIDED = 2, N_USED_VOIDED = 3 };
+/* N_LOST: at or below the invoice_no_max of a restore_accepted note, so
+ * perhaps used by an entry lost with the newer copy of the journal. */
+enum { N_FREE = 0, N_USED = 1, N_VOIDED = 2, N_USED_VOIDED = 3, N_LOST = 4 };
 
 struct book {
 	int64_t seq;       /* its invoice_book entry */
@@ -51,6 +53,7 @@ struct invoice_alloc {
 	size_t n;
 	size_t cur[2];     /* take(NULL) looks from this book on: [0] real, [1] drill */
 	int drill;         /* takes are for a drill episode */
+	int64_t lost_max;  /* highest invoice_no_max of a restore; -1 none */
 	sqlite3_stmt *range;
 };
 
@@ -142,6 +145,15 @@ int invoice_alloc_open(journal *j, invoice_alloc **out, bulu_err *e)
 	if (!a)
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	a->j = j;
+	a->lost_max = -1;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(journal_db(j),
+			       "SELECT max(json_extract(body, '$.invoice_no_max')) FROM entries"
+			       " WHERE kind = 'note' AND json_extract(body, '$.event') = 'restore_accepted'",
+			       -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_INTEGER)
+		a->lost_max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
 	int rc = load_books(a, e);
 	if (rc != BULU_OK)
 		invoice_alloc_free(a);
@@ -216,6 +228,9 @@ static int load_states(invoice_alloc *a, struct book *b, bulu_err *e)
 		b->state = NULL;
 		return sqlerr(a, e);
 	}
+	for (int64_t v = b->from; v <= b->to && v <= a->lost_max; v++)
+		if (b->state[v - b->from] == N_FREE)
+			b->state[v - b->from] = N_LOST;
 	return BULU_OK;
 }
 
@@ -319,6 +334,11 @@ int invoice_take(invoice_alloc *a, const char *want, char out[INVOICE_NO_MAX], b
 		return rc;
 	if (*s == N_VOIDED)
 		return bulu_errf(e, BULU_BADINPUT, "invoice number %s was voided", out);
+	if (*s == N_LOST)
+		return bulu_errf(e, BULU_BADINPUT,
+				 "invoice number %s may have been used by entries lost when an old copy "
+				 "of the station was restored (see the restore_accepted note); take the "
+				 "next paper invoice, and void this one if it is unused", out);
 	if (*s != N_FREE)
 		return bulu_errf(e, BULU_BADINPUT, "invoice number %s was already used", out);
 	*s = N_USED;
@@ -340,7 +360,7 @@ int invoice_take_void(invoice_alloc *a, const char *no, char out[INVOICE_NO_MAX]
 				 "invoice number %s was used: void the entry that used it "
 				 "(`bulu capture void`)",
 				 out);
-	*s = N_VOIDED;
+	*s = N_VOIDED; /* a free or lost number */
 	return BULU_OK;
 }
 

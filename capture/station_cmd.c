@@ -15,11 +15,13 @@
 #include "bulu/journal.h"
 #include "bulu/notice.h"
 #include "bulu/outage.h"
+#include "bulu/settings.h"
 #include "bulu/text.h"
 
 static const char init_usage[] =
 	"usage: bulu station init --station ID --dept DEPT --role ROLE [--dir DIR]\n"
 	"                         [--tz ZONE] [--passphrase-file FILE] [--central-pubkey FILE]\n"
+	"                         [--mirror DIR]\n"
 	"\n"
 	"Make a capture station in DIR: an Ed25519 key pair (secret.key, mode 0600;\n"
 	"public.key in minisign's format), journal.db with its first entry naming the\n"
@@ -34,7 +36,14 @@ static const char init_usage[] =
 	"Times the station records, shows and prints are in that zone, even when the\n"
 	"machine later runs with no TZ or another one.  --central-pubkey trusts the\n"
 	"central office's signing key (central-sign.pub) for outage notices, as\n"
-	"`bulu station trust-central` does later.\n";
+	"`bulu station trust-central` does later.  The directory is made\n"
+	"private (0700, every file 0600).\n"
+	"\n"
+	"The signed head record is mirrored outside the station directory, so that\n"
+	"the whole directory restored from an old copy is refused before it writes:\n"
+	"in DIR given with --mirror (an absolute path, kept in DIR/station.conf; a\n"
+	"disk or share that is not restored with the station), else in\n"
+	"$XDG_STATE_HOME/bulu/heads or ~/.local/state/bulu/heads.\n";
 
 static const char trust_usage[] =
 	"usage: bulu station trust-central --pubkey FILE [--replace] [--dir DIR]\n"
@@ -116,6 +125,27 @@ int cmd_station_trust_central(int argc, char **argv)
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }
 
+/* Record --mirror in DIR/station.conf before the station is made (its
+ * first save writes the mirror). */
+static int write_mirror_setting(const char *dir, const char *mirror, bulu_err *e)
+{
+	char d[PATH_MAX], path[PATH_MAX + 32], text[PATH_MAX + 64];
+	int rc = journal_default_dir(dir, d, sizeof d, e);
+	if (rc != BULU_OK)
+		return rc;
+	snprintf(path, sizeof path, "%s/journal.db", d);
+	if (fs_exists(path))
+		return bulu_errf(e, BULU_BADINPUT, "%s already holds a station; a station is never "
+				 "re-initialised (set `mirror` in its %s instead)", d, SETTINGS_FILE);
+	snprintf(path, sizeof path, "%s/%s", d, SETTINGS_FILE);
+	if (fs_exists(path))
+		return bulu_errf(e, BULU_BADINPUT, "%s exists: set `mirror` in it instead of --mirror", path);
+	if ((rc = fs_mkdirs(d, 0700, e)) != BULU_OK)
+		return rc;
+	snprintf(text, sizeof text, "# bulu station settings (docs/journal-format.md)\nmirror = %s\n", mirror);
+	return fs_write_atomic(path, text, strlen(text), 0600, e);
+}
+
 int cmd_station_init(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -123,9 +153,10 @@ int cmd_station_init(int argc, char **argv)
 		{"role", required_argument, 0, 'r'},    {"dir", required_argument, 0, 'D'},
 		{"passphrase-file", required_argument, 0, 'p'}, {"tz", required_argument, 0, 'z'},
 		{"help", no_argument, 0, 'h'}, {"central-pubkey", required_argument, 0, 'C'},
+		{"mirror", required_argument, 0, 'm'},
 		{0, 0, 0, 0}};
 	const char *station = NULL, *dept = NULL, *role = NULL, *dir = NULL, *pfile = NULL, *tz = NULL;
-	const char *cpub = NULL;
+	const char *cpub = NULL, *mirror = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -137,6 +168,7 @@ int cmd_station_init(int argc, char **argv)
 		case 'p': pfile = optarg; break;
 		case 'z': tz = optarg; break;
 		case 'C': cpub = optarg; break;
+		case 'm': mirror = optarg; break;
 		case 'h': return cli_help(init_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -151,6 +183,10 @@ int cmd_station_init(int argc, char **argv)
 		return cli_usage(argv[0], "--tz '%s' is neither an offset (+08:00) nor a zone name (Asia/Shanghai)", tz);
 	uint8_t cpk[KEY_PK_BYTES];
 	if (cpub && notice_pub_load(cpub, cpk, &e) != BULU_OK)
+		return cli_fail(&e);
+	if (mirror && (mirror[0] != '/' || strchr(mirror, '\n')))
+		return cli_usage(argv[0], "--mirror must be an absolute path");
+	if (mirror && write_mirror_setting(dir, mirror, &e) != BULU_OK)
 		return cli_fail(&e);
 	char pass[256] = "";
 	if (pfile) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <sodium.h>
 
+#include "bulu/buf.h"
 #include "bulu/clock.h"
 #include "bulu/fsutil.h"
 #include "bulu/head.h"
@@ -189,41 +190,76 @@ static int load_episode(journal *j, bulu_err *e)
 	return BULU_OK;
 }
 
+/* Check one head record (DIR/head or its mirror, named by what) against
+ * the journal: it must hold the recorded seq with the recorded hash. */
+static int head_matches(journal *j, const head_rec *h, const char *what, bulu_err *e)
+{
+	if (h->seq > j->last_seq)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db ends at seq %lld but this station already saved seq %lld "
+				 "(%s): it seems restored from an old copy. Writing now would fork the "
+				 "chain and reuse references and invoice numbers, so it is refused. Look for the newest station directory (journal.db with "
+				 "its -wal file); if IT decides this copy must go on, run `bulu journal "
+				 "accept-restore --reason TEXT`",
+				 (long long)j->last_seq, (long long)h->seq, what);
+	if (h->seq == 0)
+		return BULU_OK;
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(j->db, "SELECT hash FROM entries WHERE seq = ?", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, h->seq);
+	int same = sqlite3_step(st) == SQLITE_ROW &&
+		   sqlite3_column_bytes(st, 0) == ENTRY_HASH_BYTES &&
+		   memcmp(sqlite3_column_blob(st, 0), h->hash, ENTRY_HASH_BYTES) == 0;
+	sqlite3_finalize(st);
+	if (!same)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db's entry %lld is not the one this station saved (%s): the "
+				 "journal was replaced or edited. Writing is refused; run `bulu journal "
+				 "verify` and call IT", (long long)h->seq, what);
+	return BULU_OK;
+}
+
 int journal_check_head(journal *j, bulu_err *e)
 {
 	char path[PATH_MAX];
 	head_rec h;
 	journal_path(j, "head", path, sizeof path);
-	int rc = head_read(path, &h, e);
+	int rc = head_read(path, j->pk, &h, e);
 	if (rc == BULU_BADINPUT)
 		return bulu_errf(e, BULU_INTEGRITY,
 				 "the head record %s is missing, so bulu cannot tell whether this journal "
 				 "is the newest copy; writing is refused. If IT has checked that it is, run "
 				 "`bulu journal accept-restore --reason TEXT`", path);
 	if (rc != BULU_OK)
+		return bulu_errf(e, BULU_INTEGRITY, "%s; writing is refused. Run `bulu journal verify` "
+				 "and call IT", e->msg);
+	if ((rc = head_matches(j, &h, "the head record in the station directory", e)) != BULU_OK)
 		return rc;
-	if (h.seq > j->last_seq)
-		return bulu_errf(e, BULU_INTEGRITY,
-				 "journal.db ends at seq %lld but this station already saved seq %lld: an "
-				 "old copy of the journal seems to have been restored. Writing now would fork "
-				 "the chain, so it is refused. Look for the newest journal.db (with its -wal "
-				 "file); if IT decides this copy must go on, run `bulu journal accept-restore "
-				 "--reason TEXT`", (long long)j->last_seq, (long long)h.seq);
-	if (h.seq == 0)
+	if (!j->mirror[0])
 		return BULU_OK;
-	sqlite3_stmt *st = NULL;
-	sqlite3_prepare_v2(j->db, "SELECT hash FROM entries WHERE seq = ?", -1, &st, NULL);
-	sqlite3_bind_int64(st, 1, h.seq);
-	int same = sqlite3_step(st) == SQLITE_ROW &&
-		   sqlite3_column_bytes(st, 0) == ENTRY_HASH_BYTES &&
-		   memcmp(sqlite3_column_blob(st, 0), h.hash, ENTRY_HASH_BYTES) == 0;
-	sqlite3_finalize(st);
-	if (!same)
-		return bulu_errf(e, BULU_INTEGRITY,
-				 "journal.db's entry %lld is not the one this station saved: the journal was "
-				 "replaced or edited. Writing is refused; run `bulu journal verify` and call IT",
-				 (long long)h.seq);
-	return BULU_OK;
+	rc = head_read(j->mirror, j->pk, &h, e);
+	if (rc == BULU_BADINPUT) /* none yet (a new machine): the commit makes it */
+		return BULU_OK;
+	if (rc != BULU_OK)
+		return bulu_errf(e, BULU_INTEGRITY, "%s; writing is refused. Run `bulu journal verify` "
+				 "and call IT", e->msg);
+	char what[PATH_MAX + 100];
+	snprintf(what, sizeof what, "the mirror of the head record, %s", j->mirror);
+	return head_matches(j, &h, what, e);
+}
+
+/* The mirror of the head record: MIRRORDIR/STATION-KEYID.head. */
+static void mirror_path(journal *j)
+{
+	char dir[PATH_MAX], id[17];
+	uint8_t raw[KEY_ID_BYTES];
+	settings_mirror_dir(&j->set, dir, sizeof dir);
+	j->mirror[0] = '\0';
+	if (!dir[0])
+		return;
+	keys_key_id(j->pk, raw);
+	keys_key_id_hex(raw, id);
+	snprintf(j->mirror, sizeof j->mirror, "%s/%s-%s.head", dir, j->station, id);
 }
 
 static int journal_alloc(const char *dir, journal **out, bulu_err *e)
@@ -253,6 +289,13 @@ int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
 		rc = load_last(j, e);
 	if (rc == BULU_OK)
 		rc = load_episode(j, e);
+	if (rc == BULU_OK) {
+		bulu_err se;
+		int src = settings_load(j->dir, &j->set, &se);
+		if (src != BULU_OK && mode == JOURNAL_WRITE)
+			rc = bulu_errf(e, src, "%s", se.msg);
+		mirror_path(j);
+	}
 	if (rc == BULU_OK && mode == JOURNAL_WRITE) {
 		char path[PATH_MAX];
 		journal_path(j, "secret.key", path, sizeof path);
@@ -323,8 +366,11 @@ int journal_begin(journal *j, bulu_err *e)
 		rc = load_episode(j, e);
 	j->committed_seq = j->last_seq;
 	memcpy(j->committed_hash, j->last_hash, ENTRY_HASH_BYTES);
+	j->batch_invoice = -1;
 	if (rc == BULU_OK && j->check_head)
 		rc = journal_check_head(j, e);
+	if (rc == BULU_OK && j->committed_seq > 0)
+		rc = journal_quick_check(j, e);
 	if (rc != BULU_OK)
 		journal_rollback(j);
 	return rc;
@@ -336,6 +382,26 @@ int journal_episode(journal *j, char id[64], int *drill, bulu_err *e)
 	snprintf(id, 64, "%s", j->episode);
 	*drill = j->drill;
 	return BULU_OK;
+}
+
+/* Remember the highest invoice number a queued entry uses (the head
+ * record keeps it, so a restored old copy never hands it out again). */
+static void note_invoice(journal *j, const char *kind, const char *body)
+{
+	static const char key[] = "\"invoice_no\":\"";
+	if (strcmp(kind, "charge") != 0 && strcmp(kind, "registration") != 0 &&
+	    strcmp(kind, "invoice_void") != 0)
+		return;
+	const char *p = strstr(body, key);
+	if (!p)
+		return;
+	p += sizeof key - 1;
+	int64_t v = 0;
+	int n = 0;
+	for (; p[n] >= '0' && p[n] <= '9' && n < 18; n++)
+		v = v * 10 + (p[n] - '0');
+	if (n > 0 && p[n] == '"' && v > j->batch_invoice)
+		j->batch_invoice = v;
 }
 
 static char *dupcat(const char **parts, size_t *lens, int n, const char **outs)
@@ -400,6 +466,7 @@ int journal_append(journal *j, const char *kind, const char *operator_,
 	en->body = outs[4];
 	en->body_len = body_len;
 	entry_hash(en, en->hash);
+	note_invoice(j, kind, en->body);
 	j->nq++;
 	j->last_seq = en->seq;
 	memcpy(j->last_hash, en->hash, ENTRY_HASH_BYTES);
@@ -541,14 +608,32 @@ int journal_commit(journal *j, bulu_err *e)
 		return rc;
 	}
 	j->in_txn = 0;
-	/* The entries are durable now.  The head record follows; if we die
-	 * before it is written, the journal is merely ahead of it, which is
-	 * allowed (only "behind" means an old copy). */
+	/* The entries are durable now.  The head record and its mirror
+	 * follow; if we die before they are written, the journal is merely
+	 * ahead of them, which is allowed (only "behind" means an old copy). */
 	char path[PATH_MAX];
 	bulu_err he;
 	journal_path(j, "head", path, sizeof path);
-	if (head_advance(path, j->last_seq, j->last_hash, j->force_head, &he) != BULU_OK)
+	if (head_advance(path, j->station, &j->kp, j->last_seq, j->last_hash, j->batch_invoice,
+			 j->force_head, &he) != BULU_OK)
 		fprintf(stderr, "bulu: warning: saved, but %s\n", he.msg);
+	if (j->mirror[0]) {
+		int mrc = head_advance(j->mirror, j->station, &j->kp, j->last_seq, j->last_hash,
+				       j->batch_invoice, j->force_head, &he);
+		if (mrc != BULU_OK) { /* the mirror's directory may not exist yet */
+			char dir[PATH_MAX];
+			snprintf(dir, sizeof dir, "%s", j->mirror);
+			char *slash = strrchr(dir, '/');
+			if (slash)
+				*slash = '\0';
+			if (fs_mkdirs(dir, 0700, &he) == BULU_OK)
+				mrc = head_advance(j->mirror, j->station, &j->kp, j->last_seq,
+						   j->last_hash, j->batch_invoice, j->force_head, &he);
+		}
+		if (mrc != BULU_OK)
+			fprintf(stderr, "bulu: warning: saved, but the mirror of the head record: %s\n",
+				he.msg);
+	}
 	j->force_head = 0;
 	return BULU_OK;
 }
@@ -566,6 +651,64 @@ void journal_rollback(journal *j)
 	load_episode(j, &ignore);
 }
 
+/*
+ * The first entry's body binds the whole station row: every column but
+ * `one` and `created_at` (which is the entry's recorded_at), the key as
+ * hex, `id` as "station", in ascending key order.  A column added to the
+ * station table later is bound without a change here.
+ */
+static int genesis_body(journal *j, buf *out, bulu_err *e)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT * FROM station", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return journal_sqlerr(j, e, "journal.db");
+	}
+	int n = sqlite3_column_count(st), idx[32], m = 0;
+	const char *key[32];
+	for (int i = 0; i < n && m < 32; i++) {
+		const char *c = sqlite3_column_name(st, i);
+		if (strcmp(c, "one") == 0 || strcmp(c, "created_at") == 0)
+			continue;
+		key[m] = strcmp(c, "id") == 0 ? "station" : c;
+		idx[m++] = i;
+	}
+	for (int a = 1; a < m; a++) /* insertion sort by key, bytewise */
+		for (int b = a; b > 0 && strcmp(key[b - 1], key[b]) > 0; b--) {
+			const char *tk = key[b];
+			int ti = idx[b];
+			key[b] = key[b - 1];
+			idx[b] = idx[b - 1];
+			key[b - 1] = tk;
+			idx[b - 1] = ti;
+		}
+	jw w;
+	jw_init(&w);
+	jw_obj_begin(&w);
+	for (int k = 0; k < m; k++) {
+		if (strcmp(key[k], "pubkey") == 0) {
+			char pkhex[2 * KEY_PK_BYTES + 1];
+			hex_encode(pkhex, j->pk, KEY_PK_BYTES);
+			jw_kstr(&w, "pubkey", pkhex);
+		} else {
+			const char *v = (const char *)sqlite3_column_text(st, idx[k]);
+			jw_kstr(&w, key[k], v ? v : "");
+		}
+	}
+	jw_obj_end(&w);
+	const char *body;
+	size_t blen;
+	int rc = BULU_OK;
+	if (jw_finish(&w, &body, &blen) != 0)
+		rc = bulu_errf(e, BULU_BADINPUT, "station id, department and role must be UTF-8 text");
+	else if (buf_put(out, body, blen), out->oom)
+		rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+	jw_free(&w);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int create_files(journal *j, const char *station, const char *dept,
 			const char *role, const char *tz, const char *passphrase, bulu_err *e)
 {
@@ -581,7 +724,7 @@ static int create_files(journal *j, const char *station, const char *dept,
 	snprintf(comment, sizeof comment, "bulu station %s public key", station);
 	keys_minisign_pubkey(j->pk, comment, text, sizeof text);
 	journal_path(j, "public.key", path, sizeof path);
-	if ((rc = fs_write_atomic(path, text, strlen(text), 0644, e)) != BULU_OK)
+	if ((rc = fs_write_atomic(path, text, strlen(text), 0600, e)) != BULU_OK)
 		return rc;
 	if ((rc = open_db(j, 1, 0, e)) != BULU_OK)
 		return rc;
@@ -610,23 +753,19 @@ static int create_files(journal *j, const char *station, const char *dept,
 	snprintf(j->tz, sizeof j->tz, "%s", tz);
 	j->in_txn = 1;
 	j->writable = 1;
-	char pkhex[2 * KEY_PK_BYTES + 1];
-	hex_encode(pkhex, j->pk, KEY_PK_BYTES);
-	jw w;
-	jw_init(&w);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "dept", dept);
-	jw_kstr(&w, "pubkey", pkhex);
-	jw_kstr(&w, "role", role);
-	jw_kstr(&w, "station", station);
-	jw_obj_end(&w);
+	j->batch_invoice = -1;
+	if ((rc = settings_load(j->dir, &j->set, e)) != BULU_OK)
+		return rc;
+	mirror_path(j);
 	const char *body;
 	size_t blen;
-	if (jw_finish(&w, &body, &blen) != 0)
-		rc = bulu_errf(e, BULU_BADINPUT, "station id, department and role must be UTF-8 text");
+	buf gb = BUF_INIT;
+	rc = genesis_body(j, &gb, e);
+	body = gb.p;
+	blen = gb.len;
 	if (rc == BULU_OK)
 		rc = journal_append(j, "station_init", "", "", now, body, blen, NULL, e);
-	jw_free(&w);
+	buf_free(&gb);
 	if (rc == BULU_OK)
 		rc = journal_commit(j, e);
 	return rc;
@@ -674,19 +813,32 @@ int journal_create_tz(const char *dir, const char *station, const char *dept,
 	char path[PATH_MAX];
 	if ((rc = fs_mkdirs(j->dir, 0700, e)) != BULU_OK)
 		goto done;
+	/* A station directory is private whatever it was before: a journal
+	 * holds patients' names. */
+	if (chmod(j->dir, 0700) != 0) {
+		rc = bulu_errf(e, BULU_SYSTEM, "cannot make %s private (mode 0700): %s", j->dir,
+			       strerror(errno));
+		goto done;
+	}
 	journal_path(j, "journal.db", path, sizeof path);
 	if (fs_exists(path)) {
 		rc = bulu_errf(e, BULU_BADINPUT, "%s already holds a station; a station is never re-initialised", j->dir);
 		goto done;
 	}
 	rc = create_files(j, station, dept, role, zone, passphrase, e);
+	static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm",
+					    "secret.key", "public.key", "head", SETTINGS_FILE};
+	for (size_t i = 0; rc == BULU_OK && i < sizeof names / sizeof names[0]; i++) {
+		journal_path(j, names[i], path, sizeof path);
+		if (chmod(path, 0600) != 0 && errno != ENOENT)
+			rc = bulu_errf(e, BULU_SYSTEM, "cannot make %s private (mode 0600): %s", path,
+				       strerror(errno));
+	}
 	if (rc != BULU_OK) {
-		static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm",
-						    "secret.key", "public.key", "head"};
 		sqlite3_close(j->db);
 		j->db = NULL;
 		j->in_txn = 0;
-		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		for (size_t i = 0; i < sizeof names / sizeof names[0] - 1; i++) {
 			journal_path(j, names[i], path, sizeof path);
 			unlink(path);
 		}

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <limits.h>
 #include "bulu/journal.h"
+#include "bulu/settings.h"
 
 struct qent {
 	entry e;
@@ -26,6 +27,9 @@ struct journal {
 	int force_head;            /* next commit may move the head back */
 	int64_t last_seq;          /* committed + queued */
 	uint8_t last_hash[ENTRY_HASH_BYTES];
+	int64_t batch_invoice;     /* highest invoice number queued; -1 none */
+	station_settings set;      /* DIR/station.conf */
+	char mirror[PATH_MAX + 80]; /* the head's mirror file; "" none */
 	int64_t committed_seq;     /* at journal_begin */
 	uint8_t committed_hash[ENTRY_HASH_BYTES];
 	char episode[64];
@@ -41,6 +45,9 @@ void journal_path(const journal *j, const char *name, char *out, size_t n);
 int journal_sqlerr(journal *j, bulu_err *e, const char *what);
 int journal_flush(journal *j, bulu_err *e);
 int journal_check_head(journal *j, bulu_err *e);
+int journal_quick_check(journal *j, bulu_err *e);
+int journal_triggers_present(journal *j);
+int journal_station_row_check(journal *j, bulu_err *e);
 int journal_ncpu(void);
 int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
                       journal **out, bulu_err *e);

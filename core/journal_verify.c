@@ -6,8 +6,10 @@
  * SQLite, follows every prev_hash link, checks seq has no gap, verifies
  * every Ed25519 signature against the station key (in parallel, chunk by
  * chunk, so the first bad seq is still the one reported), checks the
- * genesis entry binds this station and key, and that the append-only
- * triggers are still there.
+ * genesis entry binds this station and key, that the triggers are the
+ * format's (journal_check.c), that the station row and every catalog
+ * snapshot are what their entries recorded, and that the signed head
+ * record and its mirror name an entry the journal holds.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -67,32 +69,6 @@ static size_t verify_sigs(struct sigcheck *c, size_t n, const uint8_t *pk)
 	return n;
 }
 
-static const char *col_text(sqlite3_stmt *st, int i)
-{
-	const char *s = (const char *)sqlite3_column_text(st, i);
-	return s ? s : "";
-}
-
-int journal_entry_from_row(sqlite3_stmt *st, entry *en)
-{
-	en->station = col_text(st, 0);
-	en->seq = sqlite3_column_int64(st, 1);
-	if (sqlite3_column_bytes(st, 2) != ENTRY_HASH_BYTES ||
-	    sqlite3_column_bytes(st, 3) != ENTRY_HASH_BYTES ||
-	    sqlite3_column_bytes(st, 4) != ENTRY_SIG_BYTES)
-		return -1;
-	memcpy(en->prev_hash, sqlite3_column_blob(st, 2), ENTRY_HASH_BYTES);
-	memcpy(en->hash, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
-	memcpy(en->sig, sqlite3_column_blob(st, 4), ENTRY_SIG_BYTES);
-	en->kind = col_text(st, 5);
-	en->recorded_at = col_text(st, 6);
-	en->operator_ = col_text(st, 7);
-	en->episode = col_text(st, 8);
-	en->body = col_text(st, 9);
-	en->body_len = (size_t)sqlite3_column_bytes(st, 9);
-	return 0;
-}
-
 int journal_entry_binds_key(const entry *en, const uint8_t pk[KEY_PK_BYTES])
 {
 	char pkhex[2 * KEY_PK_BYTES + 1], pat[2 * KEY_PK_BYTES + 16];
@@ -127,18 +103,121 @@ static const char *check_row(journal *j, sqlite3_stmt *st, int64_t want,
 	return NULL;
 }
 
-static int triggers_present(journal *j)
+/*
+ * Every catalog snapshot is covered by its catalog_load entry: its rows
+ * hash to the entry's digest, number its items, carry its version; and no
+ * row belongs to a seq that is not a catalog_load entry.
+ */
+static int catalog_check(journal *j, bulu_err *e)
 {
-	sqlite3_stmt *st = NULL;
-	int n = 0;
+	sqlite3_stmt *ld = NULL, *it = NULL, *orphan = NULL;
+	int rc = BULU_OK;
 	if (sqlite3_prepare_v2(j->db,
-			       "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entries' "
-			       "AND name IN ('entries_no_update', 'entries_no_delete', 'entries_append_next') "
-			       "AND sql LIKE '%RAISE(ABORT%'", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
+			       "SELECT seq, json_extract(body, '$.digest'), json_extract(body, '$.items'), "
+			       "json_extract(body, '$.version') FROM entries WHERE kind = 'catalog_load' "
+			       "ORDER BY seq", -1, &ld, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db,
+			       "SELECT category, code, name, pinyin, price_fen, unit, version, "
+			       "typeof(price_fen) FROM catalog_items WHERE load_seq = ? ORDER BY code",
+			       -1, &it, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(j->db,
+			       "SELECT min(load_seq) FROM catalog_items WHERE load_seq NOT IN "
+			       "(SELECT seq FROM entries WHERE kind = 'catalog_load')",
+			       -1, &orphan, NULL) != SQLITE_OK) {
+		rc = journal_sqlerr(j, e, "journal.db");
+		goto done;
+	}
+	while (rc == BULU_OK && sqlite3_step(ld) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(ld, 0), n = 0;
+		const char *digest = (const char *)sqlite3_column_text(ld, 1);
+		int64_t items = sqlite3_column_int64(ld, 2);
+		const char *version = (const char *)sqlite3_column_text(ld, 3);
+		int bad = 0;
+		jw w;
+		jw_init(&w);
+		jw_arr_begin(&w);
+		sqlite3_bind_int64(it, 1, seq);
+		while (sqlite3_step(it) == SQLITE_ROW) {
+			const char *c[4];
+			for (int k = 0; k < 4; k++)
+				c[k] = (const char *)sqlite3_column_text(it, k);
+			const char *unit = (const char *)sqlite3_column_text(it, 5);
+			const char *v = (const char *)sqlite3_column_text(it, 6);
+			const char *ty = (const char *)sqlite3_column_text(it, 7);
+			if (!c[0] || !c[1] || !c[2] || !c[3] || !unit || !v || !version ||
+			    strcmp(v, version) != 0 || !ty || strcmp(ty, "integer") != 0)
+				bad = 1;
+			jw_obj_begin(&w);
+			jw_kstr(&w, "category", c[0] ? c[0] : "");
+			jw_kstr(&w, "code", c[1] ? c[1] : "");
+			jw_kstr(&w, "name", c[2] ? c[2] : "");
+			jw_kstr(&w, "pinyin", c[3] ? c[3] : "");
+			jw_kint(&w, "price_fen", sqlite3_column_int64(it, 4));
+			jw_kstr(&w, "unit", unit ? unit : "");
+			jw_obj_end(&w);
+			n++;
+		}
+		sqlite3_reset(it);
+		jw_arr_end(&w);
+		const char *text;
+		size_t len;
+		char hex[65] = "";
+		if (jw_finish(&w, &text, &len) == 0) {
+			uint8_t h[32];
+			crypto_generichash(h, sizeof h, (const uint8_t *)text, len, NULL, 0);
+			hex_encode(hex, h, sizeof h);
+		}
+		jw_free(&w);
+		if (bad || n != items || !digest || strcmp(hex, digest) != 0)
+			rc = bulu_errf(e, BULU_INTEGRITY,
+				       "journal.db: the catalog snapshot of seq %lld is not the one its "
+				       "catalog_load entry recorded (items, prices or version edited)",
+				       (long long)seq);
+	}
+	if (rc == BULU_OK && sqlite3_step(orphan) == SQLITE_ROW &&
+	    sqlite3_column_type(orphan, 0) != SQLITE_NULL)
+		rc = bulu_errf(e, BULU_INTEGRITY,
+			       "journal.db: catalog_items holds rows under load_seq %lld, which is not a "
+			       "catalog_load entry", (long long)sqlite3_column_int64(orphan, 0));
+done:
+	sqlite3_finalize(ld);
+	sqlite3_finalize(it);
+	sqlite3_finalize(orphan);
+	return rc;
+}
+
+/* A head record (DIR/head, required; or its mirror, when present) must be
+ * signed by the station key and name an entry the journal holds, with the
+ * same hash. */
+static int verify_head(journal *j, const char *path, int64_t count, int required, bulu_err *e)
+{
+	head_rec h;
+	int rc = head_read(path, j->pk, &h, e);
+	if (rc == BULU_BADINPUT && !required)
+		return BULU_OK;
+	if (rc == BULU_BADINPUT)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "the head record %s is missing: nothing shows which entry this station "
+				 "saved last, so entries removed from the end could not be seen", path);
+	if (rc != BULU_OK)
+		return rc;
+	if (h.seq > count)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db is intact up to seq %lld, but this station already saved seq "
+				 "%lld (%s): entries were removed from the end, or an old copy was restored",
+				 (long long)count, (long long)h.seq, path);
+	sqlite3_stmt *st = NULL;
+	sqlite3_prepare_v2(j->db, "SELECT hash FROM entries WHERE seq = ?", -1, &st, NULL);
+	sqlite3_bind_int64(st, 1, h.seq);
+	int same = h.seq == 0 ||
+		   (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_bytes(st, 0) == ENTRY_HASH_BYTES &&
+		    memcmp(sqlite3_column_blob(st, 0), h.hash, ENTRY_HASH_BYTES) == 0);
 	sqlite3_finalize(st);
-	return n == 3;
+	if (!same)
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "journal.db: seq %lld is not the entry the head record %s names: the "
+				 "journal was replaced by another chain", (long long)h.seq, path);
+	return BULU_OK;
 }
 
 int journal_verify(journal *j, int64_t *count, bulu_err *e)
@@ -195,17 +274,18 @@ int journal_verify(journal *j, int64_t *count, bulu_err *e)
 		return rc;
 	if (*count == 0)
 		return bulu_errf(e, BULU_INTEGRITY, "journal.db holds no entries, not even the station's first");
-	if (!triggers_present(j))
+	if (!journal_triggers_present(j))
 		return bulu_errf(e, BULU_INTEGRITY,
-				 "journal.db: the append-only triggers on entries were removed or altered");
+				 "journal.db: the triggers are not exactly those of the format (removed, "
+				 "altered or added)");
+	if ((rc = journal_station_row_check(j, e)) != BULU_OK || (rc = catalog_check(j, e)) != BULU_OK)
+		return rc;
 	char path[PATH_MAX];
-	head_rec h;
-	bulu_err he;
 	journal_path(j, "head", path, sizeof path);
-	if (head_read(path, &h, &he) == BULU_OK && h.seq > *count)
-		return bulu_errf(e, BULU_INTEGRITY,
-				 "journal.db is intact up to seq %lld, but this station already saved seq %lld: "
-				 "an old copy was restored", (long long)*count, (long long)h.seq);
+	if ((rc = verify_head(j, path, *count, 1, e)) != BULU_OK)
+		return rc;
+	if (j->mirror[0] && (rc = verify_head(j, j->mirror, *count, 0, e)) != BULU_OK)
+		return rc;
 	return BULU_OK;
 }
 
@@ -216,11 +296,20 @@ int journal_accept_restore(const char *dir, const char *operator_,
 	int rc = journal_open_mode(dir, JOURNAL_WRITE, 0, &j, e);
 	if (rc != BULU_OK)
 		return rc;
+	/* The lost head: the further of DIR/head and its mirror (after a
+	 * whole directory was restored, only the mirror knows). */
 	char path[PATH_MAX];
-	head_rec h = {0, 0, {0}};
+	head_rec h = {0, 0, {0}, -1, ""}, m = {0, 0, {0}, -1, ""};
 	journal_path(j, "head", path, sizeof path);
 	bulu_err he;
-	int had = head_read(path, &h, &he) == BULU_OK;
+	int had = head_read(path, j->pk, &h, &he) == BULU_OK;
+	if (j->mirror[0] && head_read(j->mirror, j->pk, &m, &he) == BULU_OK) {
+		int64_t inv = h.invoice_max > m.invoice_max ? h.invoice_max : m.invoice_max;
+		if (!had || m.seq > h.seq)
+			h = m;
+		h.invoice_max = inv;
+		had = 1;
+	}
 	rc = journal_begin(j, e);
 	j->force_head = 1;
 	if (rc == BULU_OK) {
@@ -230,6 +319,10 @@ int journal_accept_restore(const char *dir, const char *operator_,
 		jw_init(&w);
 		jw_obj_begin(&w);
 		jw_kstr(&w, "event", "restore_accepted");
+		/* Invoice numbers up to here may be on paper already: the
+		 * allocator never hands them out again (invoice.c). */
+		if (had && h.invoice_max >= 0)
+			jw_kint(&w, "invoice_no_max", h.invoice_max);
 		jw_kint(&w, "journal_seq", j->last_seq);
 		if (had) {
 			jw_kstr(&w, "lost_head_hash", hx);

@@ -27,6 +27,10 @@ export LC_ALL
 : "${BULU:?BULU must point at the bulu binary}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/bulu-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+# The head record's mirror (docs/journal-format.md) goes outside the
+# station directory: keep it inside the test's directory.
+XDG_STATE_HOME="$T/state"
+export XDG_STATE_HOME
 export BULU_NOW="" BULU_OPERATOR="" BULU_VERBOSE=""
 unset BULU_HOME BULU_PASSPHRASE_FILE
 T_NAME=$(basename "$0" .sh)

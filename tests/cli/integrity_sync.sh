@@ -31,7 +31,9 @@ GOOD=$T/good/S1-1-$N.bulu
 # ---- F3: a garbled signature at seq 70 of the journal
 cp -r "$S1" "$T/S1bad"
 sqlite3 "$T/S1bad/journal.db" "DROP TRIGGER IF EXISTS entries_no_update;
-	UPDATE entries SET sig = zeroblob(64) WHERE seq = 70;" 2>"$T/err" || fail "garbling the journal: $(cat "$T/err")"
+	UPDATE entries SET sig = zeroblob(64) WHERE seq = 70;
+	CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'journal entries are append-only: a correction is a new entry (bulu capture void)'); END;" 2>"$T/err" || fail "garbling the journal: $(cat "$T/err")"
 expect 3 bulu sync export --dir "$T/S1bad" --out "$T/badexp" --all
 grep -q "entry 70 .*signature" "$T/err" && ok || fail "export names entry 70's signature: $(cat "$T/err")"
 [ ! -e "$T/badexp" ] || [ -z "$(ls "$T/badexp")" ] && ok || fail "a refused export wrote files"

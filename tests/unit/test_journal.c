@@ -46,6 +46,9 @@ static int setup(void **state)
 	assert_non_null(tu_mkdtemp(f->root, sizeof f->root, "tj"));
 	snprintf(f->dir, sizeof f->dir, "%s/st", f->root);
 	unsetenv("BULU_PASSPHRASE_FILE");
+	char state_dir[300];
+	snprintf(state_dir, sizeof state_dir, "%s/state", f->root);
+	setenv("XDG_STATE_HOME", state_dir, 1); /* the head's mirror goes here */
 	bulu_err e = {0};
 	if (journal_create(f->dir, "T1", "门诊收费", "cashier", NULL, &e) != BULU_OK)
 		fail_msg("journal_create: %s", e.msg);
@@ -79,6 +82,26 @@ static void copy_file(const char *from, const char *to)
 	assert_int_equal(n, 0);
 	close(in);
 	close(out);
+}
+
+/* The station's key pair, read from its secret.key. */
+static void station_kp(const struct fixture *f, keypair *kp)
+{
+	char path[300];
+	bulu_err e = {0};
+	path_in(f, "secret.key", path, sizeof path);
+	if (keys_load_secret(path, NULL, kp, &e) != BULU_OK)
+		fail_msg("keys_load_secret: %s", e.msg);
+}
+
+/* head_read with the station's public key. */
+static int head_get(const struct fixture *f, const char *path, head_rec *h, bulu_err *e)
+{
+	keypair kp = {0};
+	station_kp(f, &kp);
+	int rc = head_read(path, kp.pk, h, e);
+	keys_free(&kp);
+	return rc;
 }
 
 static journal *open_w(const struct fixture *f)
@@ -211,7 +234,7 @@ static void test_many_in_one_transaction(void **state)
 	head_rec h;
 	bulu_err e = {0};
 	path_in(f, "head", path, sizeof path);
-	assert_int_equal(head_read(path, &h, &e), BULU_OK);
+	assert_int_equal(head_get(f, path, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, BIG + 1);
 	assert_int_equal(sql_int(f, "SELECT count(*) FROM entries WHERE seq = 10001 AND hash = (SELECT hash "
 				    "FROM entries ORDER BY seq DESC LIMIT 1)"), 1);
@@ -379,16 +402,19 @@ static void test_ahead_of_head_allowed(void **state)
 	head_rec h;
 	add_notes(f, 1, "a");
 	path_in(f, "head", head, sizeof head);
-	assert_int_equal(head_read(head, &h, &e), BULU_OK);
+	assert_int_equal(head_get(f, head, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, 2);
 	head_rec at2 = h;
 	add_notes(f, 1, "b");
-	assert_int_equal(head_read(head, &h, &e), BULU_OK);
+	assert_int_equal(head_get(f, head, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, 3);
 	assert_true(h.counter > at2.counter);
 	/* Never backwards without force. */
-	assert_int_equal(head_advance(head, at2.seq, at2.hash, 0, &e), BULU_OK);
-	assert_int_equal(head_read(head, &h, &e), BULU_OK);
+	keypair kp = {0};
+	station_kp(f, &kp);
+	assert_int_equal(head_advance(head, "T1", &kp, at2.seq, at2.hash, -1, 0, &e), BULU_OK);
+	keys_free(&kp);
+	assert_int_equal(head_get(f, head, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, 3);
 	/* Tear the newest slot: the previous head (seq 2) is read back, and
 	 * the journal (at 3) is merely ahead of it. */
@@ -396,20 +422,20 @@ static void test_ahead_of_head_allowed(void **state)
 	assert_true(fd >= 0);
 	uint8_t junk[40];
 	memset(junk, 0xee, sizeof junk);
-	assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)(h.counter % 2) * 128 + 24), (ssize_t)sizeof junk);
+	assert_int_equal(pwrite(fd, junk, sizeof junk, (off_t)(h.counter % 2) * HEAD_SLOT_BYTES + 24), (ssize_t)sizeof junk);
 	close(fd);
-	assert_int_equal(head_read(head, &h, &e), BULU_OK);
+	assert_int_equal(head_get(f, head, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, 2);
 	assert_memory_equal(h.hash, at2.hash, ENTRY_HASH_BYTES);
 	assert_int_equal(add_notes(f, 1, "c"), 4);
-	assert_int_equal(head_read(head, &h, &e), BULU_OK);
+	assert_int_equal(head_get(f, head, &h, &e), BULU_OK);
 	assert_int_equal(h.seq, 4);
 	assert_verifies(f, 4);
 	/* Both slots torn: writing is refused (cannot tell old from new). */
 	fd = open(head, O_RDWR);
 	assert_true(fd >= 0);
 	assert_int_equal(pwrite(fd, junk, sizeof junk, 24), (ssize_t)sizeof junk);
-	assert_int_equal(pwrite(fd, junk, sizeof junk, 128 + 24), (ssize_t)sizeof junk);
+	assert_int_equal(pwrite(fd, junk, sizeof junk, HEAD_SLOT_BYTES + 24), (ssize_t)sizeof junk);
 	close(fd);
 	assert_int_equal(try_write(f, &e), BULU_INTEGRITY);
 }

@@ -1,0 +1,125 @@
+# integrity_station.sh - the station's side of integrity an auditor can check.
+#
+# A whole station directory restored from a copy is refused before its first
+# new save (the head's mirror outside the directory), and after IT accepts
+# the restore the invoice numbers used after the copy are never handed out
+# again; the head record is signed, and a missing, damaged or forged one is
+# an integrity failure for verify and capture alike; capture refuses a
+# journal whose quick checks fail (triggers, station row, last entry);
+# verify covers the station row and the catalog snapshots; a station made in
+# an existing 0755 directory is private.
+. "$(dirname "$0")/../lib.sh"
+
+t_outage_station S1 || { finish; exit 1; }
+S1=$BULU_HOME
+charge() { bulu capture charge --operator 张丽 --patient P1 --item D001:1 --pay cash "$@"; }
+invoice_of() { sed -n 's/^  invoice \([0-9]*\),.*/\1/p' "$T/out"; }
+
+# ---- a whole directory restored from a copy (issue 12, item 1)
+expect 0 charge
+[ "$(invoice_of)" = 000001 ] && ok || fail "first charge takes 000001: $(cat "$T/out")"
+cp -a "$S1" "$T/S1.copy"                        # the backup
+expect 0 charge
+expect 0 charge
+[ "$(invoice_of)" = 000003 ] && ok || fail "third charge takes 000003"
+LOST_SEQ=$(sqlite3 "$S1/journal.db" "SELECT max(seq) FROM entries")
+rm -rf "$S1" && mv "$T/S1.copy" "$S1"           # the restore, head and all
+expect 3 charge
+grep -q "restored from an old copy" "$T/err" && grep -q "mirror" "$T/err" && grep -q "seq $LOST_SEQ" "$T/err" &&
+	ok || fail "capture after a whole-directory restore names the mirror and the lost seq: $(cat "$T/err")"
+[ "$(sqlite3 "$S1/journal.db" "SELECT max(seq) FROM entries")" -lt "$LOST_SEQ" ] && ok ||
+	fail "nothing was written to the restored copy"
+expect 3 bulu journal verify
+grep -q "already saved seq $LOST_SEQ" "$T/err" && ok || fail "verify names the lost head: $(cat "$T/err")"
+expect 0 bulu journal accept-restore --operator IT --reason "disk replaced, Monday's copy"
+[ "$(sqlite3 "$S1/journal.db" "SELECT json_extract(body, '$.invoice_no_max') || ' ' ||
+	json_extract(body, '$.lost_head_seq') FROM entries WHERE kind = 'note' ORDER BY seq DESC LIMIT 1")" = "3 $LOST_SEQ" ] &&
+	ok || fail "the restore note records the lost head and invoice numbers"
+expect 0 charge
+[ "$(invoice_of)" = 000004 ] && ok || fail "after the restore the next invoice is 000004, not a lost one: $(cat "$T/out")"
+expect 2 charge --invoice 000002
+grep -q "lost" "$T/err" && ok || fail "a lost invoice number given by hand is refused: $(cat "$T/err")"
+expect 0 bulu journal verify
+
+# A station moved to another machine has no mirror there: it goes on, and
+# the next save makes one.
+XDG_STATE_HOME=$T/other expect 0 charge
+ls "$T/other/bulu/heads/S1-"*.head >/dev/null 2>&1 && ok || fail "the mirror is made on the new machine"
+# `mirror = none` in station.conf turns it off; a bad setting is refused.
+printf 'mirror = relative/path\n' >"$S1/station.conf"
+expect 2 charge
+grep -q "station.conf: line 1" "$T/err" && ok || fail "a bad setting names file and line: $(cat "$T/err")"
+printf '# no mirror\nmirror = none\n' >"$S1/station.conf"
+XDG_STATE_HOME=$T/third expect 0 charge
+[ ! -d "$T/third" ] && ok || fail "mirror = none writes no mirror"
+rm -f "$S1/station.conf"
+expect 0 bulu journal verify
+
+# station init --mirror DIR keeps the mirror where IT says.
+expect 0 bulu station init --dir "$T/M1" --station M1 --dept 药房 --role pharmacy --mirror "$T/usbmirror"
+ls "$T/usbmirror/M1-"*.head >/dev/null 2>&1 && ok || fail "station init --mirror puts the mirror there"
+grep -q "^mirror = $T/usbmirror" "$T/M1/station.conf" && ok || fail "station.conf records the mirror"
+
+# ---- the head record (issue 12, item 2)
+fresh() { rm -rf "$T/H"; cp -a "$S1" "$T/H"; }
+fresh
+rm "$T/H/head"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "head record .* is missing" "$T/err" && ok || fail "verify: a missing head is an integrity failure: $(cat "$T/err")"
+expect 3 charge --dir "$T/H"
+fresh
+# Rewrite the head to an earlier seq with a valid-looking checksum: without
+# the key its signature cannot be made.
+printf 'BULUHEAD' | dd of="$T/H/head" bs=1 seek=192 conv=notrunc 2>/dev/null
+dd if=/dev/zero of="$T/H/head" bs=1 seek=24 count=8 conv=notrunc 2>/dev/null
+dd if=/dev/zero of="$T/H/head" bs=1 seek=216 count=8 conv=notrunc 2>/dev/null
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "head record" "$T/err" && ok || fail "verify: a rewritten head is refused: $(cat "$T/err")"
+expect 3 charge --dir "$T/H"
+# The newest entries deleted (triggers dropped) with the head left: caught.
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = (SELECT max(seq) FROM entries)"
+expect 3 bulu journal verify --dir "$T/H"
+expect 3 charge --dir "$T/H"
+
+# ---- quick checks before a save (issue 12, item 8: a tampered journal still accepted captures)
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER entries_no_update"
+expect 3 charge --dir "$T/H"
+grep -q "triggers" "$T/err" && ok || fail "capture refuses a journal without its triggers: $(cat "$T/err")"
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER entries_no_update; UPDATE entries SET body = replace(body, '350', '351')
+	WHERE seq = (SELECT max(seq) FROM entries); CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+BEGIN SELECT RAISE(ABORT, 'journal entries are append-only: a correction is a new entry (bulu capture void)'); END;"
+expect 3 charge --dir "$T/H"
+grep -q "edited" "$T/err" && ok || fail "capture refuses an edited last entry: $(cat "$T/err")"
+
+# ---- the station row and the catalog are covered (issue 12, item 4)
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER station_no_update; UPDATE station SET dept = '药房';
+CREATE TRIGGER station_no_update BEFORE UPDATE ON station
+BEGIN SELECT RAISE(ABORT, 'the station record is fixed at bulu station init'); END;"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "station row's dept" "$T/err" && ok || fail "verify: an edited department: $(cat "$T/err")"
+expect 3 charge --dir "$T/H"
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER catalog_no_update; UPDATE catalog_items SET price_fen = 1 WHERE code = 'D001';
+CREATE TRIGGER catalog_no_update BEFORE UPDATE ON catalog_items
+BEGIN SELECT RAISE(ABORT, 'catalog snapshots are kept as loaded'); END;"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "catalog snapshot of seq 2" "$T/err" && ok || fail "verify: an edited catalog price: $(cat "$T/err")"
+fresh
+sqlite3 "$T/H/journal.db" "CREATE TRIGGER sneaky AFTER INSERT ON entries BEGIN SELECT 1; END;"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "triggers" "$T/err" && ok || fail "verify: an added trigger: $(cat "$T/err")"
+
+# ---- a station made in an existing 0755 directory is private (issue 12, item 8)
+mkdir -m 0755 "$T/open"
+: >"$T/open/station.conf"
+chmod 0644 "$T/open/station.conf"
+expect 0 bulu station init --dir "$T/open" --station P1 --dept 门诊 --role cashier
+[ "$(stat -c %a "$T/open")" = 700 ] && ok || fail "the station directory is 0700: $(stat -c %a "$T/open")"
+bad=$(find "$T/open" -type f ! -perm 0600 | head -3)
+[ -z "$bad" ] && ok || fail "every file is 0600: $bad"
+
+finish

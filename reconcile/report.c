@@ -7,6 +7,8 @@
  *                        (also printed on the terminal)
  *   worklists/DEPT.csv   per department: what to back-fill or correct, by deadline
  *   worklists/DEPT.txt   the same, to print
+ *   worklists/DEPT.html  the same as a page with each reference's barcode
+ *                        (worklist_html.c)
  *
  * Everything is built in memory, sorted by total orders only, so the same
  * inputs give the same bytes, and written as one group (recon_write): each
@@ -27,6 +29,7 @@
 #include "bulu/money.h"
 #include "bulu/text.h"
 #include "recon.h"
+#include "worklist_html.h"
 
 static const char BOM[] = "\xEF\xBB\xBF";
 
@@ -509,7 +512,7 @@ static void unique_name(const struct wfiles *w, const char *dir, char name[256])
 }
 
 /* Remove the worklists of departments that have nothing left to do: every
- * DEPT.csv and DEPT.txt of dir that this run did not write (w).  Done
+ * DEPT.csv, DEPT.txt and DEPT.html of dir that this run did not write (w).  Done
  * after the new ones are in place, so a failed run leaves the old set. */
 static void clear_worklists(const char *dir, const struct wfiles *w)
 {
@@ -520,7 +523,8 @@ static void clear_worklists(const char *dir, const struct wfiles *w)
 	char path[4096];
 	while ((de = readdir(d))) {
 		size_t n = strlen(de->d_name);
-		if (n > 4 && (strcmp(de->d_name + n - 4, ".csv") == 0 || strcmp(de->d_name + n - 4, ".txt") == 0)) {
+		if ((n > 4 && (strcmp(de->d_name + n - 4, ".csv") == 0 || strcmp(de->d_name + n - 4, ".txt") == 0)) ||
+		    (n > 5 && strcmp(de->d_name + n - 5, ".html") == 0)) {
 			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 			int keep = 0;
 			for (size_t i = 0; i < w->n && !keep; i++)
@@ -620,7 +624,7 @@ static int wfiles_finish(struct wfiles *w, struct wpool *p, bulu_err *e)
 	return BULU_OK;
 }
 
-/* Each department's worklist, as two files of w. */
+/* Each department's worklist, as three files of w. */
 static int worklists(const struct recon *r, const char *outdir, struct wfiles *w, bulu_err *e)
 {
 	char dir[4096];
@@ -639,8 +643,9 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 		while (j < r->nf && v[j]->dept == v[i]->dept)
 			j++;
 		const char *dept = S(r, v[i]->dept);
-		buf c = BUF_INIT, t = BUF_INIT;
+		buf c = BUF_INIT, t = BUF_INIT, h = BUF_INIT;
 		buf_puts(&c, BOM);
+		wl_html_begin(&h, dept, j - i);
 		static const char *head[] = {"deadline", "action", "class", "bl_ref", "kind", "patient_id",
 					     "patient_name", "item_code", "item_name", "qty", "amount", "his_id",
 					     "explanation"};
@@ -687,7 +692,13 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 			else
 				buf_printf(&t, "HIS %s  %s  %s", S(r, f->his_id), S(r, f->patient), S(r, f->item));
 			buf_printf(&t, "\n    %s\n", S(r, f->expl));
+			struct wl_line wl = {f->deadline == NO_TIME ? "" : due, ref, action_of(f->cls),
+					     rclass_name((enum rclass)f->cls), S(r, f->patient),
+					     u ? S(r, u->patient_name) : "", S(r, f->item),
+					     u ? S(r, u->item_name) : "", qty, amt, S(r, f->his_id), S(r, f->expl)};
+			wl_html_line(&h, &wl);
 		}
+		wl_html_end(&h);
 		buf_printf(&t, "\n经办 Done by: ____________    复核 Checked by: ____________    日期 Date: __________\n");
 		char name[256], fn[300];
 		file_name(dept, name);
@@ -696,14 +707,18 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 		struct wfile *fc = wfile_add(w, dir, fn);
 		snprintf(fn, sizeof fn, "%s.txt", name);
 		struct wfile *ft = fc ? wfile_add(w, dir, fn) : NULL;
-		if (!fc || !ft) {
+		snprintf(fn, sizeof fn, "%s.html", name);
+		struct wfile *fh = ft ? wfile_add(w, dir, fn) : NULL;
+		if (!fc || !ft || !fh) {
 			buf_free(&c);
 			buf_free(&t);
+			buf_free(&h);
 			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
 			break;
 		}
-		w->f[w->n - 2].b = c; /* fc may have moved with the array */
-		ft->b = t;
+		w->f[w->n - 3].b = c; /* fc and ft may have moved with the array */
+		w->f[w->n - 2].b = t;
+		fh->b = h;
 		i = j;
 	}
 	free(v);

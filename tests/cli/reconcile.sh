@@ -424,6 +424,13 @@ for dept in 门诊收费 放射科 内科一病区 药房; do
 	done
 done
 check "no worklist for an unknown department" [ ! -e "$W/未知科室.csv" ]
+# the printable page: one row per finding, each reference with its barcode
+check "worklists/门诊收费.html exists" [ -f "$W/门诊收费.html" ]
+check_sh "worklists/门诊收费.html: an item per finding" \
+	'[ "$(grep -c "^<div class=\"it\">" "$W/门诊收费.html")" = "$(psv "$W/门诊收费.csv" | tail -n +2 | wc -l)" ]'
+check "worklists/门诊收费.html: BL-CASH-7-1's barcode" grep -q '<svg class="barcode"[^>]*aria-label="BL-CASH-7-1"' "$W/门诊收费.html"
+check "worklists/门诊收费.html: what to do" grep -q '<b>补录 back-fill</b>MISSING_IN_HIS' "$W/门诊收费.html"
+check_sh "worklists/门诊收费.html: nothing external" '! grep -Eiq "src=|href=|url\(|<link|<script" "$W/门诊收费.html"'
 psv "$W/门诊收费.csv" >"$T/wl.cash"
 grep -q '|补录 back-fill|MISSING_IN_HIS|BL-CASH-7-1|' "$T/wl.cash" && ok || fail "the 门诊收费 worklist asks to back-fill BL-CASH-7-1"
 check "the 门诊收费 worklist puts the charges due on the 20th before the order due on the 21st" \
@@ -532,6 +539,7 @@ state CASH 22 1 MATCHED O7
 state WARD 9 1 MATCHED O8
 check "the 放射科 worklist is gone: nothing is left to do there (.csv)" [ ! -e "$T/loop/worklists/放射科.csv" ]
 check "the 放射科 worklist is gone: nothing is left to do there (.txt)" [ ! -e "$T/loop/worklists/放射科.txt" ]
+check "the 放射科 worklist is gone: nothing is left to do there (.html)" [ ! -e "$T/loop/worklists/放射科.html" ]
 nafter=$(psv "$T/loop/worklists/门诊收费.csv" | tail -n +2 | wc -l)
 check "the 门诊收费 worklist shrank ($nbefore -> $nafter rows)" [ "$nafter" -lt "$nbefore" ]
 check "the findings went down by the 5 missing lines ($fbefore -> $(wc -l <"$T/F"))" [ "$(wc -l <"$T/F")" = $((fbefore - 5)) ]
@@ -651,7 +659,7 @@ head -1 "$CH" >"$T/ch-header.csv"
 expect 1 bulu reconcile --ledger "$L2" --quiet --out "$T/rdept" --his charges="$T/ch-header.csv"
 ls "$T/rdept/worklists" | LC_ALL=C sort >"$T/wls"
 check "two worklists, the second with -2: $(tr '\n' ' ' <"$T/wls")" \
-	[ "$(tr '\n' ' ' <"$T/wls")" = "内科_一-2.csv 内科_一-2.txt 内科_一.csv 内科_一.txt " ]
+	[ "$(tr '\n' ' ' <"$T/wls")" = "内科_一-2.csv 内科_一-2.html 内科_一-2.txt 内科_一.csv 内科_一.html 内科_一.txt " ]
 check "内科_一.csv holds 内科/一's line" grep -q 'BL-DA-' "$T/rdept/worklists/内科_一.csv"
 check "内科_一-2.csv holds 内科_一's line" grep -q 'BL-DB-' "$T/rdept/worklists/内科_一-2.csv"
 check "内科_一.csv holds one line" [ "$(grep -c 'BL-D' "$T/rdept/worklists/内科_一.csv")" = 1 ]

@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo.sh BULU: the whole journey on a simulated outage, in about a minute.
 #   1. `bulu sim` simulates a small hospital's outage with the real tools:
-#      stations of six departments provisioned the day before, a drill,
+#      stations of seven departments provisioned the day before, a drill,
 #      four hours of captured forms, a sealed export every hour, and the
 #      HIS exports after an imperfect back-fill (truth.csv says what is
 #      wrong with them);
@@ -31,6 +31,10 @@ say sim --out "$W/outage" --seed "${SEED:-7}" --size "${SIZE:-small}"
 "$BULU" sim --out "$W/outage" --seed "${SEED:-7}" --size "${SIZE:-small}" | sed -n '1,5p'
 S=$W/outage
 echo "   stations: $(ls "$S/stations" | tr '\n' ' ')"
+say journal show --dir stations/ZYYF01 --kind dispense --format json
+"$BULU" journal show --dir "$S/stations/ZYYF01" --kind dispense --format json |
+	grep -o '"ref":[0-9]*,"ref_station":"[A-Z0-9_]*"' | grep -v '"ref":9[0-9][0-9][0-9][0-9],' | head -1 |
+	sed 's/"ref":\([0-9]*\),"ref_station":"\(.*\)"/   the inpatient pharmacy dispensed against the ward'"'"'s voucher BL-\2-\1 (checked at reconcile)/'
 
 step "2. The central office imports each USB trip as it arrives"
 for t in "$S"/carry/trip-*; do

@@ -28,7 +28,7 @@
 
 /* indexes into sim_classes (world.c), in its order */
 enum { C_MISSING, C_EXTRA, C_DUPLICATE, C_AMOUNT, C_QTY, C_ITEM, C_PATIENT, C_GAP,
-	C_INV_DUP, C_UNRECORDED, C_VOID_CHARGED, C_DISPENSE, C_LATE, C_VOIDED };
+	C_INV_DUP, C_UNRECORDED, C_VOID_CHARGED, C_DISPENSE, C_LATE, C_VOIDED, C_REF_UNKNOWN };
 
 static double rate_of(const sim *s, int c)
 {
@@ -55,13 +55,13 @@ static int eligible(const sim *s, int c, const sim_form *f)
 	if (f->voided)
 		return 0;
 	enum sim_kind k = f->kind;
-	int exported = k == SK_REGISTRATION || k == SK_CHARGE || k == SK_EXAM ||
+	int exported = k == SK_REGISTRATION || k == SK_CHARGE || k == SK_EXAM || k == SK_WARD_CHARGE ||
 	               k == SK_PRESCRIPTION || k == SK_ORDER || outpatient_dispense(s, f);
 	switch (c) {
 	case C_MISSING:
 	case C_LATE: return exported;
 	case C_DUPLICATE: return exported && k != SK_DISPENSE;
-	case C_AMOUNT: return k == SK_REGISTRATION || k == SK_CHARGE || k == SK_EXAM;
+	case C_AMOUNT: return k == SK_REGISTRATION || k == SK_CHARGE || k == SK_EXAM || k == SK_WARD_CHARGE;
 	case C_QTY: return k == SK_CHARGE || k == SK_PRESCRIPTION || k == SK_ORDER || outpatient_dispense(s, f);
 	case C_ITEM: return k == SK_CHARGE || k == SK_PRESCRIPTION || k == SK_ORDER;
 	case C_PATIENT: return (k == SK_CHARGE || k == SK_REGISTRATION) && f->invoice;
@@ -398,7 +398,7 @@ static int write_charges(struct ctx *c, const char *dir, bulu_err *e)
 	long mine = 0;
 	for (size_t i = 0; i < s->nforms; i++) {
 		const sim_form *f = &s->forms[i];
-		if (!f->drill && (f->kind == SK_CHARGE || f->kind == SK_EXAM))
+		if (!f->drill && (f->kind == SK_CHARGE || f->kind == SK_EXAM || f->kind == SK_WARD_CHARGE))
 			mine += f->nlines;
 	}
 	long extra = (long)(rate_of(s, C_EXTRA) * (double)mine + 0.5);
@@ -406,7 +406,7 @@ static int write_charges(struct ctx *c, const char *dir, bulu_err *e)
 		extra = 1;
 	for (size_t i = 0; i < s->nforms; i++) {
 		const sim_form *f = &s->forms[i];
-		if (f->drill || (f->kind != SK_CHARGE && f->kind != SK_EXAM))
+		if (f->drill || (f->kind != SK_CHARGE && f->kind != SK_EXAM && f->kind != SK_WARD_CHARGE))
 			continue;
 		if (f->voided && f->inj != C_VOIDED)
 			continue; /* 退费: rightly never typed in */
@@ -559,7 +559,7 @@ static void dispense_row(outf *o, struct ctx *c, const sim_form *f, const typed 
 	cell_time(o, t->occurred);
 	cell_time(o, t->entered);
 	cell(o, f->operator_);
-	cell(o, c->s->forms[f->ref].id);
+	cell(o, f->ref >= 0 ? c->s->forms[f->ref].id : "");
 	cell_last(o, t->ref);
 }
 
@@ -705,6 +705,12 @@ int sim_his_write(sim *s, const char *dir, bulu_err *e)
 		sim_form *f = &s->forms[i];
 		if (f->inj >= 0)
 			f->his_stamp_entered = 0; /* a discrepancy is typed with its paper time */
+		if (f->bad_ref && !f->drill) {
+			/* dispensed against a voucher no journal holds (world.c) */
+			sim_truth *t = truth_line(&c, C_REF_UNKNOWN, "dispenses", f, 0,
+			                          "dispensed against a form no station captured");
+			(void)t;
+		}
 	}
 	int rc = write_registrations(&c, dir, e);
 	if (!rc)

@@ -40,13 +40,15 @@ typedef struct sim_item {
 	int64_t price; /* fen */
 	int kind;      /* SIM_ITEM_* */
 } sim_item;
-enum { SIM_ITEM_DRUG, SIM_ITEM_SERVICE, SIM_ITEM_LAB, SIM_ITEM_IMAGING, SIM_ITEM_WARD };
+enum { SIM_ITEM_DRUG, SIM_ITEM_SERVICE, SIM_ITEM_LAB, SIM_ITEM_IMAGING, SIM_ITEM_WARD,
+	SIM_ITEM_FEE };
 extern const sim_item sim_catalog[];
 extern const size_t sim_ncatalog;
 int sim_write_catalog(const char *path, bulu_err *e);
 
 /* ---- stations ---- */
-enum sim_role { ROLE_CASHIER, ROLE_PHARMACY, ROLE_WARD, ROLE_WARD_PHARMACY, ROLE_LAB, ROLE_IMAGING };
+enum sim_role { ROLE_CASHIER, ROLE_PHARMACY, ROLE_WARD, ROLE_WARD_PHARMACY, ROLE_LAB, ROLE_IMAGING,
+	ROLE_BILLING };
 typedef struct sim_station {
 	char id[16];
 	const char *dept, *role;
@@ -60,7 +62,8 @@ typedef struct sim_station {
 
 /* ---- the model: forms and their lines ---- */
 enum sim_kind { SK_REGISTRATION, SK_CARD_ISSUE, SK_CHARGE, SK_PRESCRIPTION, SK_ORDER,
-	SK_REQUISITION, SK_DISPENSE, SK_EXAM, SK_INVOICE_VOID, SK_VOID };
+	SK_REQUISITION, SK_DISPENSE, SK_EXAM, SK_INVOICE_VOID, SK_VOID, SK_WARD_CHARGE,
+	SK_EXAM_REQUEST, SK_EXAM_CLEAR, SK_SETTLEMENT };
 
 typedef struct sim_line {
 	int item;     /* index into sim_catalog */
@@ -78,8 +81,12 @@ typedef struct sim_form {
 	const char *operator_;
 	int64_t occurred;     /* epoch seconds */
 	int64_t invoice;      /* 0 none */
-	int64_t fee;          /* registration fee, fen */
+	int64_t fee;          /* registration fee, fen; settlement: the amount */
+	int fee_item;         /* registration: its fee item's catalog index + 1, 0: --fee */
 	int ref;              /* dispense / void: the form index it refers to; -1 */
+	int bad_ref;          /* dispense: against BL-<ward>-<bad_ref>, a form no journal holds
+	                       * (DISPENSE_REF_UNKNOWN); ref_station names the ward */
+	int ref_station;      /* with bad_ref: the station index the reference names */
 	int voided;           /* a later void form cancels it */
 	int drill;            /* captured in the drill: never reconciled */
 	int late;             /* back-filled after its deadline */

@@ -29,7 +29,7 @@ const char *const sim_classes[] = {
 	"MISSING_IN_HIS", "EXTRA_IN_HIS", "DUPLICATE_IN_HIS", "AMOUNT_MISMATCH", "QTY_MISMATCH",
 	"ITEM_MISMATCH", "PATIENT_MISMATCH", "INVOICE_GAP", "INVOICE_DUPLICATE",
 	"INVOICE_UNRECORDED", "INVOICE_VOID_CHARGED", "DISPENSE_MISMATCH", "LATE_BACKFILL",
-	"VOIDED_IN_HIS"};
+	"VOIDED_IN_HIS", "DISPENSE_REF_UNKNOWN"};
 const size_t sim_nclasses = sizeof sim_classes / sizeof sim_classes[0];
 
 int sim_class_index(const char *name)
@@ -127,6 +127,10 @@ const sim_item sim_catalog[] = {
 	{"W002", "吸氧（鼻导管）", "XYBDG", "小时", "护理", 350, SIM_ITEM_WARD},
 	{"W003", "心电监护", "XDJH", "小时", "护理", 800, SIM_ITEM_WARD},
 	{"W004", "静脉采血", "JMCX", "次", "护理", 500, SIM_ITEM_WARD},
+	/* registration fee items (挂号费), priced like any item */
+	{"G001", "普通门诊挂号费", "PTMZGHF", "次", "挂号", 1000, SIM_ITEM_FEE},
+	{"G002", "急诊挂号费", "JZGHF", "次", "挂号", 2000, SIM_ITEM_FEE},
+	{"G003", "专家门诊挂号费", "ZJMZGHF", "次", "挂号", 5000, SIM_ITEM_FEE},
 };
 const size_t sim_ncatalog = sizeof sim_catalog / sizeof sim_catalog[0];
 
@@ -150,6 +154,14 @@ int sim_write_catalog(const char *path, bulu_err *e)
 	               : fs_write_atomic(path, o.p, o.len, 0644, e);
 	buf_free(&o);
 	return rc;
+}
+
+static int items_first(int kind)
+{
+	for (size_t i = 0; i < sim_ncatalog; i++)
+		if (sim_catalog[i].kind == kind)
+			return (int)i;
+	return 0;
 }
 
 static int items_of(int kind, int out[], int max)
@@ -194,18 +206,19 @@ static const struct {
 	[ROLE_WARD_PHARMACY] = {"ZYYF", "住院药房", "pharmacy", ROLE_WARD_PHARMACY, {"药师何勇", NULL, NULL}},
 	[ROLE_LAB] = {"JYK", "检验科", "lab", ROLE_LAB, {"检验师黄磊", "检验师朱艳", NULL}},
 	[ROLE_IMAGING] = {"FSK", "放射科", "imaging", ROLE_IMAGING, {"技师马超", NULL, NULL}},
+	[ROLE_BILLING] = {"ZYC", "住院处", "billing", ROLE_BILLING, {"结算员吕洁", NULL, NULL}},
 };
 static const char *const wards[] = {"内科一病区", "外科二病区", "儿科病区", "妇产科病区",
 	"骨科病区", "心内科病区", "神经内科病区", "呼吸科病区"};
 
 int sim_stations_make(sim *s, bulu_err *e)
 {
-	int n = s->o.cashiers + s->o.wards + 4;
+	int n = s->o.cashiers + s->o.wards + 5;
 	s->stations = calloc((size_t)n, sizeof *s->stations);
 	if (!s->stations)
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	int k = 0;
-	for (int r = ROLE_CASHIER; r <= ROLE_IMAGING; r++) {
+	for (int r = ROLE_CASHIER; r <= ROLE_BILLING; r++) {
 		int count = r == ROLE_CASHIER ? s->o.cashiers : r == ROLE_WARD ? s->o.wards : 1;
 		for (int i = 0; i < count; i++, k++) {
 			sim_station *st = &s->stations[k];
@@ -349,6 +362,11 @@ static void cashier_event(sim *s, int station, int64_t t)
 		size_t ci = sim_rng_below(&s->rng, sizeof clinics / sizeof *clinics);
 		r->dept = clinics[ci];
 		r->fee = sim_rng_chance(&s->rng, 0.2) ? 5000 : ci == 4 ? 2000 : 1000;
+		/* two in three priced from the catalog's fee item, the rest in yuan */
+		if (s->nforms % 3 != 0)
+			for (size_t k = 0; k < sim_ncatalog; k++)
+				if (sim_catalog[k].kind == SIM_ITEM_FEE && sim_catalog[k].price == r->fee)
+					r->fee_item = (int)k + 1;
 		take_invoice(s, r);
 		return;
 	}
@@ -395,9 +413,22 @@ static void ward_event(sim *s, int station, int64_t t, int64_t to)
 {
 	long n = counter_of(s, station);
 	if (n % 2 == 0) {
-		sim_form *o = sim_form_new(s, SK_ORDER, station, t);
+		/* every other one a charge the nurses executed (记账), not an order */
+		sim_form *o = sim_form_new(s, n % 4 == 0 ? SK_WARD_CHARGE : SK_ORDER, station, t);
 		person(s, o, 1);
 		add_lines(s, o, SIM_ITEM_WARD, 2);
+		if (n % 6 == 2) {
+			/* an exam requested for the patient that the lab never did: pending */
+			size_t oi = s->nforms - 1;
+			sim_form *rq = sim_form_new(s, SK_EXAM_REQUEST, station, t + 60 < to ? t + 60 : t);
+			o = &s->forms[oi];
+			memcpy(rq->patient, o->patient, sizeof rq->patient);
+			memcpy(rq->name, o->name, sizeof rq->name);
+			rq->nlines = 1;
+			rq->lines[0].item = items_first(SIM_ITEM_LAB);
+			rq->lines[0].qty = 1;
+			snprintf(rq->id, sizeof rq->id, "SQ%s-%04ld", s->stations[station].id, n);
+		}
 		return;
 	}
 	/* a requisition, in two copies: the ward's and the pharmacy's */
@@ -410,6 +441,38 @@ static void ward_event(sim *s, int station, int64_t t, int64_t to)
 	if (ph < 0)
 		return;
 	int64_t at = t + 300 < to ? t + 300 : to - 1;
+	int xi = sim_class_index("DISPENSE_REF_UNKNOWN");
+	double xr = s->o.rates[xi] >= 0 ? s->o.rates[xi] : s->o.rate;
+	if (every(xr, s->reqs + 1)) {
+		/* the pharmacy dispenses against a voucher whose form no journal
+		 * holds (the ward's paper copy was never captured) */
+		sim_form *u = sim_form_new(s, SK_DISPENSE, ph, at);
+		person(s, u, 1);
+		u->nlines = 1;
+		u->lines[0].item = items_first(SIM_ITEM_DRUG);
+		u->lines[0].qty = 1;
+		u->bad_ref = 90000 + (int)s->reqs;
+		u->ref_station = station;
+	}
+	if (s->reqs % 3 == 0) {
+		/* the pharmacy dispenses against the ward's voucher itself, by its
+		 * BL reference, without capturing a second copy */
+		sim_form *d = sim_form_new(s, SK_DISPENSE, ph, at);
+		sim_form *q2 = &s->forms[qi];
+		d->ref = (int)qi;
+		memcpy(d->patient, q2->patient, sizeof d->patient);
+		memcpy(d->name, q2->name, sizeof d->name);
+		d->nlines = q2->nlines;
+		memcpy(d->lines, q2->lines, sizeof d->lines);
+		int di = sim_class_index("DISPENSE_MISMATCH");
+		double r = s->o.rates[di] >= 0 ? s->o.rates[di] : s->o.rate;
+		if (every(r, s->reqs) && d->lines[0].qty > 1) {
+			d->lines[0].qty--;
+			d->dispense_short = 1;
+			s->forms[qi].dispense_short = 1;
+		}
+		return;
+	}
 	sim_form *c = sim_form_new(s, SK_REQUISITION, ph, at);
 	q = &s->forms[qi];
 	sim_form keep = *c;
@@ -436,12 +499,49 @@ static void ward_event(sim *s, int station, int64_t t, int64_t to)
 	}
 }
 
-static void exam_event(sim *s, int station, int64_t t, int kind)
+static int first_of_role(const sim *s, enum sim_role r)
+{
+	for (int i = 0; i < s->nstations; i++)
+		if (s->stations[i].r == r)
+			return i;
+	return -1;
+}
+
+static void exam_event(sim *s, int station, int64_t t, int64_t from, int kind)
 {
 	sim_form *x = sim_form_new(s, SK_EXAM, station, t);
 	person(s, x, 1);
 	add_lines(s, x, kind, kind == SIM_ITEM_LAB ? 2 : 1);
 	long n = counter_of(s, station);
+	int ward = first_of_role(s, ROLE_WARD);
+	if (n % 3 == 1 && ward >= 0) {
+		/* requested by a ward first: the exam names the request's number */
+		size_t xi = s->nforms - 1;
+		sim_form *rq = sim_form_new(s, SK_EXAM_REQUEST, ward, t - 300 > from ? t - 300 : from);
+		x = &s->forms[xi];
+		memcpy(rq->patient, x->patient, sizeof rq->patient);
+		memcpy(rq->name, x->name, sizeof rq->name);
+		rq->nlines = x->nlines;
+		memcpy(rq->lines, x->lines, sizeof rq->lines);
+		snprintf(rq->id, sizeof rq->id, "SQ%s-%04ld", s->stations[station].id, n);
+		memcpy(x->id, rq->id, sizeof x->id);
+		if (n % 9 == 1) {
+			/* the ward confirms nothing is pending, and the billing office
+			 * settles the patient's discharge by hand */
+			sim_form *cl = sim_form_new(s, SK_EXAM_CLEAR, ward, t + 120);
+			memcpy(cl->patient, rq->patient, sizeof cl->patient);
+			memcpy(cl->name, rq->name, sizeof cl->name);
+			int zyc = first_of_role(s, ROLE_BILLING);
+			if (zyc >= 0) {
+				sim_form *st = sim_form_new(s, SK_SETTLEMENT, zyc, t + 240);
+				memcpy(st->patient, cl->patient, sizeof st->patient);
+				memcpy(st->name, cl->name, sizeof st->name);
+				st->fee = sim_form_amount(&s->forms[xi], -1) + 3600;
+				snprintf(st->id, sizeof st->id, "ZS%s-%04ld", s->stations[station].id, n);
+			}
+		}
+		return; /* (a requested exam is not cancelled) */
+	}
 	if (n == 2 || sim_rng_chance(&s->rng, 0.02)) {
 		/* cancelled after it was recorded: the patient was discharged */
 		size_t idx = s->nforms - 1;
@@ -459,7 +559,7 @@ static long per_hour(const sim *s, enum sim_role r)
 	double share = r == ROLE_CASHIER ? 1.0 : r == ROLE_PHARMACY ? 0.6 : r == ROLE_WARD ? 0.3
 		: r == ROLE_LAB ? 0.4 : r == ROLE_IMAGING ? 0.2 : 0;
 	long n = (long)((double)s->o.forms * share / w / s->o.hours + 0.5);
-	return r == ROLE_WARD_PHARMACY ? 0 : n < 1 ? 1 : n;
+	return r == ROLE_WARD_PHARMACY || r == ROLE_BILLING ? 0 : n < 1 ? 1 : n;
 }
 
 void sim_hour(sim *s, int station, int64_t from, int64_t to)
@@ -474,9 +574,10 @@ void sim_hour(sim *s, int station, int64_t from, int64_t to)
 		case ROLE_CASHIER: cashier_event(s, station, t); break;
 		case ROLE_PHARMACY: pharmacy_event(s, station, t); break;
 		case ROLE_WARD: ward_event(s, station, t, to); break;
-		case ROLE_LAB: exam_event(s, station, t, SIM_ITEM_LAB); break;
-		case ROLE_IMAGING: exam_event(s, station, t, SIM_ITEM_IMAGING); break;
-		case ROLE_WARD_PHARMACY: break;
+		case ROLE_LAB: exam_event(s, station, t, from, SIM_ITEM_LAB); break;
+		case ROLE_IMAGING: exam_event(s, station, t, from, SIM_ITEM_IMAGING); break;
+		case ROLE_WARD_PHARMACY:
+		case ROLE_BILLING: break;
 		}
 	}
 }
@@ -502,7 +603,8 @@ static const char *const kind_names[] = {
 	[SK_REGISTRATION] = "registration", [SK_CARD_ISSUE] = "card_issue", [SK_CHARGE] = "charge",
 	[SK_PRESCRIPTION] = "prescription", [SK_ORDER] = "order", [SK_REQUISITION] = "requisition",
 	[SK_DISPENSE] = "dispense", [SK_EXAM] = "exam", [SK_INVOICE_VOID] = "invoice_void",
-	[SK_VOID] = "void"};
+	[SK_VOID] = "void", [SK_WARD_CHARGE] = "ward_charge", [SK_EXAM_REQUEST] = "exam_request",
+	[SK_EXAM_CLEAR] = "exam_clear", [SK_SETTLEMENT] = "settlement"};
 
 /* One row of the import file; line < 0 for a form without item lines. */
 static void form_row(buf *o, const sim *s, const sim_form *f, int line)
@@ -511,11 +613,25 @@ static void form_row(buf *o, const sim *s, const sim_form *f, int line)
 	sim_fmt_time(f->occurred, when, 1);
 	if (f->invoice)
 		sim_fmt_invoice(f->invoice, inv);
-	if (f->kind == SK_REGISTRATION)
+	if ((f->kind == SK_REGISTRATION && !f->fee_item) || f->kind == SK_SETTLEMENT)
 		money_format_yuan(f->fee, price);
+	if (f->kind == SK_SETTLEMENT)
+		snprintf(inv, sizeof inv, "%s", f->id);
 	if (line >= 0)
 		snprintf(qty, sizeof qty, "%" PRId64, f->lines[line].qty);
+	else if (f->fee_item)
+		snprintf(qty, sizeof qty, "1");
+	char xref[48];
 	const char *ref = f->ref >= 0 ? s->forms[f->ref].id : "";
+	if (f->ref >= 0 && s->forms[f->ref].station != f->station) {
+		/* another station's form: its BL reference, as on the voucher */
+		snprintf(xref, sizeof xref, "BL-%s-%" PRId64, s->stations[s->forms[f->ref].station].id,
+		         s->forms[f->ref].seq);
+		ref = xref;
+	} else if (f->bad_ref) {
+		snprintf(xref, sizeof xref, "BL-%s-%d", s->stations[f->ref_station].id, f->bad_ref);
+		ref = xref;
+	}
 	const char *note = f->kind == SK_VOID ? (f->station >= 0 && s->stations[f->station].r == ROLE_CASHIER
 	                                            ? "患者退费" : "检查取消，患者出院")
 	                   : f->kind == SK_INVOICE_VOID ? "打印错位" : "";
@@ -527,11 +643,12 @@ static void form_row(buf *o, const sim *s, const sim_form *f, int line)
 	cli_csv_cell_raw(o, patient ? f->name : "", 0);
 	cli_csv_cell_raw(o, f->kind == SK_REGISTRATION ? f->dept : "", 0);
 	cli_csv_cell_raw(o, f->kind == SK_REGISTRATION ? doctors[(f->fee / 10) % 6] : "", 0);
-	cli_csv_cell_raw(o, line >= 0 ? sim_catalog[f->lines[line].item].code : "", 0);
+	cli_csv_cell_raw(o, line >= 0 ? sim_catalog[f->lines[line].item].code
+	                : f->fee_item ? sim_catalog[f->fee_item - 1].code : "", 0);
 	cli_csv_cell_raw(o, qty, 0);
 	cli_csv_cell_raw(o, price, 0);
 	cli_csv_cell_raw(o, inv, 0);
-	cli_csv_cell_raw(o, f->kind == SK_CHARGE || f->kind == SK_REGISTRATION
+	cli_csv_cell_raw(o, f->kind == SK_CHARGE || f->kind == SK_REGISTRATION || f->kind == SK_SETTLEMENT
 	                    ? pays[(f->occurred / 7) % 5] : "", 0);
 	cli_csv_cell_raw(o, "", 0);
 	cli_csv_cell_raw(o, f->kind == SK_INVOICE_VOID || f->kind == SK_VOID ? "" : when, 0);

@@ -60,12 +60,28 @@ journey "$T/hi" --seed 4 --size drill --rate 0.2 --rate MISSING_IN_HIS=0.3 --hou
 # ---- every class is injected at the default rate
 for c in MISSING_IN_HIS EXTRA_IN_HIS DUPLICATE_IN_HIS AMOUNT_MISMATCH QTY_MISMATCH ITEM_MISMATCH \
 	PATIENT_MISMATCH INVOICE_GAP INVOICE_DUPLICATE INVOICE_UNRECORDED INVOICE_VOID_CHARGED \
-	DISPENSE_MISMATCH LATE_BACKFILL VOIDED_IN_HIS; do
+	DISPENSE_MISMATCH LATE_BACKFILL VOIDED_IN_HIS DISPENSE_REF_UNKNOWN; do
 	n=$(grep -c "^$c," "$T/small/truth.csv")
 	check "$c injected in the small outage" [ "$n" -ge 1 ]
 	n=$(grep -c "^$c," "$T/small/out/findings.csv")
 	check "$c found in the small outage" [ "$n" -ge 1 ]
 done
+# ---- every department's paper flow is in the simulated outage
+need sqlite3 && {
+	lq() { sqlite3 "$T/small/ledger.db" "$1"; }
+	check "ward charges (记账) captured and back-filled" [ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'ward_charge'")" = 1 ]
+	check "registrations priced from fee items" \
+		[ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'registration' AND json_extract(body, '$.lines[0].code') LIKE 'G00_'")" = 1 ]
+	check "registrations with the fee in yuan as well" \
+		[ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'registration' AND json_extract(body, '$.lines') IS NULL")" = 1 ]
+	check "the pharmacy dispenses against wards' vouchers" \
+		[ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'dispense' AND json_extract(body, '$.ref_station') LIKE 'BQ%'")" = 1 ]
+	check "exam requests performed (an exam names the request)" [ "$(lq "SELECT count(*) > 0 FROM entries r WHERE r.kind = 'exam_request' AND EXISTS (SELECT 1 FROM entries x WHERE x.kind = 'exam' AND json_extract(x.body, '$.request_no') = json_extract(r.body, '$.request_no'))")" = 1 ]
+	check "exam requests still pending" [ "$(lq "SELECT count(*) > 0 FROM entries r WHERE r.kind = 'exam_request' AND NOT EXISTS (SELECT 1 FROM entries x WHERE x.kind = 'exam' AND json_extract(x.body, '$.request_no') = json_extract(r.body, '$.request_no'))")" = 1 ]
+	check "a billing office that settles by hand and captures nothing else (rule 5)" \
+		[ "$(lq "SELECT group_concat(DISTINCT kind) FROM entries WHERE station = 'ZYC01' AND kind NOT IN ('station_init', 'catalog_load', 'outage_start', 'outage_end')")" = settlement ]
+	check "the ward confirms no exam is pending" [ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'exam_clear'")" = 1 ]
+}
 check "the higher rate injects more missing lines" \
 	[ "$(grep -c '^MISSING_IN_HIS,' "$T/hi/truth.csv")" -gt "$(grep -c '^MISSING_IN_HIS,' "$T/d5/truth.csv")" ]
 

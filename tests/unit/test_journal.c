@@ -11,8 +11,10 @@
  * deliberate way past a restore; a secret key readable by others is refused.
  * Verification fails on a journal edited from outside (triggers lifted):
  * a changed body (bad hash), a wrong prev_hash (bad link), a borrowed
- * signature (also on the parallel path, the first bad seq named), a missing
- * seq, a removed last entry, dropped triggers.
+ * signature (also on the parallel path, the first bad seq named; the last
+ * entry's), a missing seq, a removed last entry, dropped triggers; and,
+ * re-signed with the station's own key after the edit, an entry naming
+ * another station and a first entry binding another key.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +33,7 @@
 #include "testutil.h"
 #include "bulu/head.h"
 #include "bulu/journal.h"
+#include "bulu/keys.h"
 
 #define BIG 10000
 
@@ -565,6 +568,75 @@ static void test_verify_fails_bad_signature(void **state)
 	assert_fails_at(f, 1, "signature does not verify");
 }
 
+/* After an outside edit of entry `from` (sql), hash, link and sign it and
+ * every later entry again with the station's own key, as someone holding
+ * secret.key could: only the checks that look inside an entry remain. */
+static void resign_from(const struct fixture *f, int64_t from, const char *sql)
+{
+	char path[300];
+	keypair kp = {0};
+	bulu_err e = {0};
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	uint8_t prev[ENTRY_HASH_BYTES] = {0};
+	tamper(f, sql);
+	path_in(f, "secret.key", path, sizeof path);
+	if (keys_load_secret(path, NULL, &kp, &e) != BULU_OK)
+		fail_msg("keys_load_secret: %s", e.msg);
+	path_in(f, "journal.db", path, sizeof path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT " JOURNAL_COLUMNS " FROM entries WHERE seq >= ?1 - 1 ORDER BY seq",
+					    -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_int64(st, 1, from);
+	char *all = sqlite3_mprintf("SELECT 1");
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		entry en;
+		assert_int_equal(journal_entry_from_row(st, &en), 0);
+		if (en.seq < from) { /* the entry before: its hash is the link */
+			memcpy(prev, en.hash, ENTRY_HASH_BYTES);
+			continue;
+		}
+		memcpy(en.prev_hash, prev, ENTRY_HASH_BYTES);
+		entry_hash(&en, en.hash);
+		crypto_sign_detached(en.sig, NULL, en.hash, ENTRY_HASH_BYTES, kp.sk);
+		char ph[2 * ENTRY_HASH_BYTES + 1], hh[2 * ENTRY_HASH_BYTES + 1], sh[2 * ENTRY_SIG_BYTES + 1];
+		hex_encode(ph, en.prev_hash, ENTRY_HASH_BYTES);
+		hex_encode(hh, en.hash, ENTRY_HASH_BYTES);
+		hex_encode(sh, en.sig, ENTRY_SIG_BYTES);
+		char *next = sqlite3_mprintf("%s; UPDATE entries SET prev_hash = x'%s', hash = x'%s', sig = x'%s' WHERE seq = %lld",
+					     all, ph, hh, sh, (long long)en.seq);
+		sqlite3_free(all);
+		all = next;
+		memcpy(prev, en.hash, ENTRY_HASH_BYTES);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	keys_free(&kp);
+	tamper(f, all);
+	sqlite3_free(all);
+}
+
+static void test_verify_fails_resigned(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, 20, "v");
+	/* the control: signed again unchanged, it verifies */
+	resign_from(f, 5, "SELECT 1");
+	assert_verifies(f, 21);
+	/* an entry naming another station, every hash, link and signature good */
+	resign_from(f, 5, "UPDATE entries SET station = 'T9' WHERE seq = 5");
+	assert_fails_at(f, 5, "names another station");
+}
+
+static void test_verify_fails_genesis_key(void **state)
+{
+	struct fixture *f = *state;
+	add_notes(f, 20, "v");
+	/* the first entry binding another key, the chain signed again whole */
+	resign_from(f, 1, "UPDATE entries SET body = replace(body, '\"pubkey\":\"', '\"pubkey\":\"00') WHERE seq = 1");
+	assert_fails_at(f, 1, "does not bind this station's public key");
+}
+
 static void test_verify_fails_last_signature(void **state)
 {
 	struct fixture *f = *state;
@@ -620,6 +692,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify_fails_bad_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_bad_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_last_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_resigned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verify_fails_genesis_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_fails_gap_and_triggers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -146,6 +146,24 @@ for c in "2026-11-21 23:59:58|MATCHED|" "2026-11-21 23:59:59|MATCHED|" "2026-11-
 	if [ "$want" = LATE_BACKFILL ]; then has LATE_BACKFILL; else has LATE_BACKFILL 0; fi
 done
 
+# ---- a row naming the charge by its reference (BL-CASH-5-1: P001 D001 x1
+# 3.50) that differs: patient, item, quantity, amount checked in that order
+for c in "P999,D001,1,3.50,3.50|PATIENT_MISMATCH|P001|P999|0" "P999,D002,1,12.80,12.80|PATIENT_MISMATCH|P001|P999|930" \
+	"P001,D002,1,12.80,12.80|ITEM_MISMATCH|D001|D002|930" "P001,D001,2,3.50,7.00|QTY_MISMATCH|1|2|350" \
+	"P001,D002,2,12.80,25.60|ITEM_MISMATCH|D001|D002|2210" \
+	"P001,D001,1,3.00,3.00|AMOUNT_MISMATCH|3.50|3.00|-50" "P001,D001,1,4.00,4.00|AMOUNT_MISMATCH|3.50|4.00|50"; do
+	row=${c%%|*} rest=${c#*|}
+	want=${rest%%|*} rest=${rest#*|}
+	CASE="by reference, HIS $row"
+	pat=${row%%,*} item=${row#*,}
+	item=${item%%,*} rest3=${row#*,*,}
+	csv "$T/ch.csv" "$CHH" "H3,$pat,,$item,,$rest3,2026-11-20 09:00:00,2026-11-20 21:00:00,his01,00010001,门诊收费,补录 BL-CASH-5-1"
+	rec ref --his charges="$T/ch.csv"
+	state 5 "$want"
+	got=$(grep "^$want,charges,CASH,5,1,H3," "$T/F" | cut -d, -f9-11)
+	check "$CASE: $want, journal|HIS|diff $got" [ "$got" = "$(printf '%s' "$rest" | tr '|' ',')" ]
+done
+
 # ---- the patient-mismatch tolerance: the order at 11:00 and a row of
 # another patient, no invoice number, at another time.
 for c in "13:00:00|PATIENT_MISMATCH|" "13:00:01|MISSING_IN_HIS|" "09:00:00|PATIENT_MISMATCH|" "08:59:59|MISSING_IN_HIS|" \

@@ -7,8 +7,11 @@
 #   whole file   the chain breaks (a link, a seq), another station, an edited
 #                entry, the last entry is not the signed head, the range ends
 #                before or after the signed one, a bad head signature, a first
-#                entry binding another key, a bad signature on any entry:
-#                exit 3, nothing merged
+#                entry binding another key, a bad signature on any entry, a
+#                signature of the wrong length, a bundle record that
+#                disagrees with the claim or names another format, an extra
+#                table, a claim saying sealed, naming another station or not
+#                a claim at all: exit 3, nothing merged
 #   damaged copy each of those breaks at entry 100: exactly entries 1-99 kept,
 #                100-604 a gap
 #   sync status  a bundle whose first entry does not link to the seq before
@@ -78,6 +81,13 @@ rejected long5 long 5 "it ends at seq $N, not at $((N - 5)) as signed"
 rejected headsig headsig 3 "the signature of entry $N does not verify under S's key"
 rejected sig sig 100 "the signature of entry 100 does not verify under S's key"
 rejected bind bind 1 "its first entry does not bind the roster's key for S"
+rejected shape shape 100 "entry 100 has a hash or signature of the wrong length"
+rejected meta meta 1 "its bundle record disagrees with its signature"
+rejected format format 1 "it is not a bulu/bundle/v1 database"
+rejected table table 1 "it is not a bulu bundle database (unexpected tables)"
+rejected sealed sealed 1 "its signature says sealed but the file is not"
+rejected claimst claimst 1 "signed with S's key but names station OTHER"
+rejected notclaim notclaim 1 "signed by S, but not as a bulu bundle"
 craft size size 10
 SZ=$(stat -c %s "$CB")
 imp size

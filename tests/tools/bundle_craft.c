@@ -20,6 +20,13 @@
  *   sig      entry K's signature replaced by entry K+1's
  *   bind     entry 1's body names another key; all hashed and signed again
  *   size     the claim names a file K bytes longer than it is (K < 0: shorter)
+ *   meta     the bundle record's first seq K more than the claim's
+ *   format   the bundle record names another format
+ *   table    an extra table in the database
+ *   shape    entry K's signature one byte long
+ *   sealed   the claim says sealed (the file is not)
+ *   claimst  the claim names station OTHER (signed with the station's key)
+ *   notclaim the trusted comment is not a bundle claim
  * CUT: write only the first CUT bytes of the file (a damaged copy), with
  * the whole file's signature; -CUT: all but the last CUT bytes.
  *
@@ -178,8 +185,12 @@ int main(int argc, char **argv)
 	c.last = sqlite3_column_int64(st, 2);
 	memcpy(c.head, sqlite3_column_blob(st, 3), ENTRY_HASH_BYTES);
 	sqlite3_finalize(st);
-	if (strcmp(mode, "none") != 0 && strcmp(mode, "short") != 0 && strcmp(mode, "long") != 0 &&
-	    strcmp(mode, "size") != 0 &&
+	static const char *const anyk[] = {"none", "short", "long", "size", "meta", "format", "table",
+					   "sealed", "claimst", "notclaim"};
+	int need_k = 1;
+	for (size_t i = 0; i < sizeof anyk / sizeof anyk[0]; i++)
+		need_k &= strcmp(mode, anyk[i]) != 0;
+	if (need_k &&
 	    (k < c.first || k > c.last))
 		return die("K", "not a seq of the bundle");
 
@@ -224,7 +235,16 @@ int main(int argc, char **argv)
 		snprintf(sql, sizeof sql, "UPDATE entries SET sig = (SELECT sig FROM entries WHERE seq = %lld) "
 					  "WHERE seq = %lld", (long long)k + 1, (long long)k);
 		bad = k >= c.last || exec(db, sql);
-	} else if (strcmp(mode, "size") == 0) {
+	} else if (strcmp(mode, "size") == 0 || strcmp(mode, "meta") == 0 || strcmp(mode, "sealed") == 0 ||
+		   strcmp(mode, "claimst") == 0 || strcmp(mode, "notclaim") == 0) {
+		/* the claim or the record is changed below */
+	} else if (strcmp(mode, "format") == 0) {
+		bad = exec(db, "UPDATE bundle SET format = 'bulu/bundle/v2'");
+	} else if (strcmp(mode, "table") == 0) {
+		bad = exec(db, "CREATE TABLE extra (x)");
+	} else if (strcmp(mode, "shape") == 0) {
+		snprintf(sql, sizeof sql, "UPDATE entries SET sig = x'00' WHERE seq = %lld", (long long)k);
+		bad = exec(db, sql);
 	} else if (strcmp(mode, "bind") == 0) {
 		memset(h, 0, sizeof h);
 		bad = c.first != 1 ||
@@ -249,6 +269,11 @@ int main(int argc, char **argv)
 	if (sqlite3_step(up) != SQLITE_DONE)
 		return die("bundle record", sqlite3_errmsg(db));
 	sqlite3_finalize(up);
+	if (strcmp(mode, "meta") == 0) {
+		snprintf(sql, sizeof sql, "UPDATE bundle SET first_seq = first_seq + %lld", (long long)k);
+		if (exec(db, sql) != 0)
+			return 2;
+	}
 	if (exec(db, "VACUUM") != 0)
 		return 2;
 
@@ -260,12 +285,19 @@ int main(int argc, char **argv)
 	sqlite3_free(ser);
 	sqlite3_close(db);
 	c.size = (int64_t)gz.len + (strcmp(mode, "size") == 0 ? k : 0);
-	c.sealed = 0;
+	c.sealed = strcmp(mode, "sealed") == 0;
+	char named[64];
+	snprintf(named, sizeof named, "%s", c.station);
+	if (strcmp(mode, "claimst") == 0)
+		snprintf(c.station, sizeof c.station, "OTHER");
 	char trusted[MINISIG_TRUSTED_MAX], untrusted[128], name[512], sigpath[4200];
 	uint8_t prehash[MINISIG_PREHASH_BYTES];
 	if (bundle_claim_format(&c, trusted, sizeof trusted) != 0)
 		return die("claim", "too long");
-	snprintf(untrusted, sizeof untrusted, "bulu bundle signed by station %s", c.station);
+	if (strcmp(mode, "notclaim") == 0)
+		snprintf(trusted, sizeof trusted, "file:%s-%lld-%lld.bulu", c.station, (long long)c.first,
+			 (long long)c.last);
+	snprintf(untrusted, sizeof untrusted, "bulu bundle signed by station %s", named);
 	minisig_prehash(gz.p, gz.len, prehash);
 	if (minisig_sign(prehash, kp.sk, kp.key_id, untrusted, trusted, &sig, &e) != BULU_OK)
 		return die("sign", e.msg);

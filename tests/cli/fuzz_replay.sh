@@ -7,9 +7,12 @@
 . "$(dirname "$0")/../lib.sh"
 : "${FUZZ:?FUZZ must point at the built fuzz targets}"
 for t in fuzz_csv fuzz_import fuzz_bundle; do
+	# every file of the corpus and of tests/data, none left out unread
+	want=$(find "tests/fuzz/corpus/$t" tests/data -type f ! -name '.*' | wc -l)
 	if "$FUZZ/$t" "tests/fuzz/corpus/$t" tests/data >"$T/out" 2>"$T/err"; then
 		n=$(sed -n 's/.*replayed \([0-9]*\) inputs.*/\1/p' "$T/out")
-		check "$t replayed its corpus ($n inputs)" [ "${n:-0}" -ge 20 ]
+		check "$t replayed all $want inputs of its corpus and tests/data (got ${n:-none})" [ "${n:-0}" = "$want" ]
+		check "$t: a corpus of at least 20 of its own" [ "$(find "tests/fuzz/corpus/$t" -type f | wc -l)" -ge 20 ]
 	else
 		fail "$t failed on its corpus"
 	fi

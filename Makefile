@@ -7,6 +7,7 @@
 #   make tour         a guided tour of every command at two stations
 #   make bench        B1-B5 of QUALITY.md, with their floors and peers
 #   make torture      R1 at full size: 1,000 kill -9s across capture, export and sync import
+#   make mutate       the mutations of tests/mutate/mutations.txt, each against its suites (build-mutate/)
 #   make install PREFIX=/usr/local DESTDIR=
 
 PREFIX ?= /usr/local
@@ -58,7 +59,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all check check-run check-asan fuzz fuzz-run torture deps demo tour bench install uninstall clean
+.PHONY: all check check-run check-asan fuzz fuzz-run torture deps demo tour bench mutate install uninstall clean
 
 all: $(BUILD)/bulu
 
@@ -154,6 +155,11 @@ tour: deps all
 bench: deps all $(TOOL_BIN)
 	@sh bench/run.sh $(BUILD)
 
+# Mutation testing: scripts/mutate.py copies the tree into build-mutate/src
+# and applies each mutation there (docs/testing.md, "Mutation testing").
+mutate: deps
+	@python3 scripts/mutate.py
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR)/schemas
 	install -m 0755 $(BUILD)/bulu $(DESTDIR)$(BINDIR)/bulu
@@ -165,6 +171,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-mutate
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

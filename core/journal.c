@@ -9,6 +9,7 @@
  * in journal_verify.c.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -88,15 +89,34 @@ static int exec(journal *j, const char *sql, bulu_err *e)
 
 static int open_db(journal *j, int create, int readonly, bulu_err *e)
 {
-	char path[PATH_MAX];
-	journal_path(j, "journal.db", path, sizeof path);
+	char path[PATH_MAX + 16];
+	if (j->copy[0])
+		snprintf(path, sizeof path, "%s/journal.db", j->copy);
+	else
+		journal_path(j, "journal.db", path, sizeof path);
 	if (!create && !fs_exists(path))
 		return bulu_errf(e, BULU_BADINPUT,
 				 "no station in %s (no journal.db): run `bulu station init` first, or give --dir",
 				 j->dir);
-	int flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+	int flags = (readonly ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI : SQLITE_OPEN_READWRITE) |
 		    (create ? SQLITE_OPEN_CREATE : 0);
-	if (sqlite3_open_v2(path, &j->db, flags, NULL) != SQLITE_OK)
+	char uri[3 * PATH_MAX + 64];
+	if (readonly) {
+		/* Read-only, and the -shm opened read-only too (readonly_shm):
+		 * a reader otherwise marks its place in it, and a closing
+		 * connection may checkpoint; an auditor's read changes no byte. */
+		size_t o = 0;
+		o += (size_t)snprintf(uri, sizeof uri, "file:");
+		for (const unsigned char *p = (const unsigned char *)path; *p && o + 4 < sizeof uri; p++) {
+			if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+			    *p == '/' || *p == '.' || *p == '-' || *p == '_')
+				uri[o++] = (char)*p;
+			else
+				o += (size_t)snprintf(uri + o, sizeof uri - o, "%%%02X", *p);
+		}
+		snprintf(uri + o, sizeof uri - o, "?mode=ro&readonly_shm=1");
+	}
+	if (sqlite3_open_v2(readonly ? uri : path, &j->db, flags, NULL) != SQLITE_OK)
 		return journal_sqlerr(j, e, path);
 	sqlite3_busy_timeout(j->db, 10000);
 	sqlite3_extended_result_codes(j->db, 0);
@@ -275,6 +295,50 @@ static int journal_alloc(const char *dir, journal **out, bulu_err *e)
 	return keys_init(e);
 }
 
+static int copy_file(const char *from, const char *to, bulu_err *e)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1, rc = BULU_OK;
+	if (in < 0)
+		return errno == ENOENT ? BULU_OK
+				       : bulu_errf(e, BULU_SYSTEM, "cannot read %s: %s", from, strerror(errno));
+	out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	char b[65536];
+	ssize_t n = 0;
+	while (out >= 0 && (n = read(in, b, sizeof b)) > 0)
+		if (write(out, b, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (out < 0 || n < 0)
+		rc = bulu_errf(e, BULU_SYSTEM, "cannot copy %s to read it: %s", from, strerror(errno));
+	close(in);
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+/* A private copy of journal.db and its -wal in a new directory under
+ * $TMPDIR, for JOURNAL_AUDIT when the original cannot be read unchanged. */
+static int audit_copy(journal *j, bulu_err *e)
+{
+	const char *tmp = getenv("TMPDIR");
+	snprintf(j->copy, sizeof j->copy, "%s/bulu-verify.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(j->copy)) {
+		j->copy[0] = '\0';
+		return bulu_errf(e, BULU_SYSTEM, "cannot make a directory to read a copy of the journal in: %s",
+				 strerror(errno));
+	}
+	char from[PATH_MAX], to[PATH_MAX + 16];
+	journal_path(j, "journal.db", from, sizeof from);
+	snprintf(to, sizeof to, "%s/journal.db", j->copy);
+	int rc = copy_file(from, to, e);
+	journal_path(j, "journal.db-wal", from, sizeof from);
+	snprintf(to, sizeof to, "%s/journal.db-wal", j->copy);
+	if (rc == BULU_OK)
+		rc = copy_file(from, to, e);
+	return rc;
+}
+
 int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
 		      journal **out, bulu_err *e)
 {
@@ -282,9 +346,21 @@ int journal_open_mode(const char *dir, enum journal_mode mode, int check_head,
 	*out = NULL;
 	int rc = journal_alloc(dir, &j, e);
 	if (rc == BULU_OK)
-		rc = open_db(j, 0, 0, e);
+		rc = open_db(j, 0, mode == JOURNAL_AUDIT, e);
 	if (rc == BULU_OK)
 		rc = load_station(j, e);
+	if (rc != BULU_OK && mode == JOURNAL_AUDIT && j->db &&
+	    sqlite3_errcode(j->db) == SQLITE_CANTOPEN) {
+		/* No -shm beside the -wal (a copy handed to an auditor): SQLite
+		 * would have to create one.  Read a private copy instead. */
+		sqlite3_close(j->db);
+		j->db = NULL;
+		rc = audit_copy(j, e);
+		if (rc == BULU_OK)
+			rc = open_db(j, 0, 0, e);
+		if (rc == BULU_OK)
+			rc = load_station(j, e);
+	}
 	if (rc == BULU_OK)
 		rc = load_last(j, e);
 	if (rc == BULU_OK)
@@ -340,6 +416,15 @@ void journal_close(journal *j)
 	sqlite3_finalize(j->ins);
 	sqlite3_close(j->db);
 	keys_free(&j->kp);
+	if (j->copy[0]) {
+		static const char *const names[] = {"journal.db", "journal.db-wal", "journal.db-shm"};
+		char path[PATH_MAX + 16];
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(path, sizeof path, "%s/%s", j->copy, names[i]);
+			unlink(path);
+		}
+		rmdir(j->copy);
+	}
 	free(j);
 }
 

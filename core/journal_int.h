@@ -18,6 +18,7 @@ struct qent {
 struct journal {
 	sqlite3 *db;
 	char dir[PATH_MAX];
+	char copy[PATH_MAX];       /* JOURNAL_AUDIT without a -shm: a private copy */
 	char station[64], dept[128], role[64];
 	char tz[64]; /* the station's zone (clock.h); "" for a station made before it was kept */
 	uint8_t pk[KEY_PK_BYTES];

@@ -19,6 +19,7 @@
 
 #include "bulu/head.h"
 #include "bulu/json.h"
+#include "bulu/text.h"
 #include "journal_int.h"
 
 #define CHUNK 65536
@@ -220,6 +221,43 @@ static int verify_head(journal *j, const char *path, int64_t count, int required
 	return BULU_OK;
 }
 
+/*
+ * The key that counts is the station row's (bound by the first entry);
+ * public.key and secret.key must name the same key when present (an
+ * auditor's copy may come without the secret key).  secret.key keeps its
+ * key id in the clear; an unprotected one also its public half.
+ */
+static int key_files_check(journal *j, bulu_err *e)
+{
+	char path[PATH_MAX], *text = NULL;
+	uint8_t pk[KEY_PK_BYTES], id[KEY_ID_BYTES], want[KEY_ID_BYTES];
+	size_t n;
+	int has_pk = 0, rc;
+	bulu_err ke;
+	keys_key_id(j->pk, want);
+	journal_path(j, "public.key", path, sizeof path);
+	rc = text_slurp(path, &text, &n, &ke);
+	if (rc == BULU_OK) {
+		rc = keys_parse_minisign_pubkey(text, pk, id, &ke);
+		free(text);
+		if (rc != BULU_OK || memcmp(pk, j->pk, KEY_PK_BYTES) != 0)
+			return bulu_errf(e, BULU_INTEGRITY,
+					 "%s is not the key the journal is signed with (the station's first "
+					 "entry names another)", path);
+	}
+	journal_path(j, "secret.key", path, sizeof path);
+	rc = keys_peek_secret(path, id, pk, &has_pk, &ke);
+	if (rc == BULU_BADINPUT)
+		return BULU_OK;
+	if (rc != BULU_OK)
+		return bulu_errf(e, BULU_INTEGRITY, "%s", ke.msg);
+	if (memcmp(id, want, KEY_ID_BYTES) != 0 || (has_pk && memcmp(pk, j->pk, KEY_PK_BYTES) != 0))
+		return bulu_errf(e, BULU_INTEGRITY,
+				 "%s is not the secret half of the key the journal is signed with: entries "
+				 "saved with it would not verify", path);
+	return BULU_OK;
+}
+
 int journal_verify(journal *j, int64_t *count, bulu_err *e)
 {
 	sqlite3_stmt *st = NULL;
@@ -286,7 +324,7 @@ int journal_verify(journal *j, int64_t *count, bulu_err *e)
 		return rc;
 	if (j->mirror[0] && (rc = verify_head(j, j->mirror, *count, 0, e)) != BULU_OK)
 		return rc;
-	return BULU_OK;
+	return key_files_check(j, e);
 }
 
 int journal_accept_restore(const char *dir, const char *operator_,

@@ -166,6 +166,41 @@ static int read_passphrase(const char *given, char *out, size_t n, bulu_err *e)
 	return BULU_OK;
 }
 
+int keys_peek_secret(const char *path, uint8_t key_id[KEY_ID_BYTES], uint8_t pk[KEY_PK_BYTES],
+		     int *has_pk, bulu_err *e)
+{
+	*has_pk = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return bulu_errf(e, errno == ENOENT ? BULU_BADINPUT : BULU_SYSTEM,
+				 "cannot open the station's secret key %s: %s", path, strerror(errno));
+	char text[1024];
+	ssize_t r = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (r <= 0)
+		return bulu_errf(e, BULU_INTEGRITY, "the station's secret key %s is empty or unreadable", path);
+	text[r] = '\0';
+	char *line = strchr(text, '\n');
+	line = line ? line + 1 : text;
+	line[strcspn(line, "\r\n")] = '\0';
+	uint8_t rec[REC_MAX];
+	size_t n = 0;
+	int bad = sodium_base642bin(rec, sizeof rec, line, strlen(line), NULL, &n, NULL,
+				    sodium_base64_VARIANT_ORIGINAL) != 0 ||
+		  n < REC_HEAD + KEY_SK_BYTES || rec[0] != 'B' || rec[1] != 'K' || rec[2] > 1;
+	sodium_memzero(text, sizeof text);
+	if (!bad) {
+		memcpy(key_id, rec + 3, KEY_ID_BYTES);
+		if (rec[2] == 0 && n == REC_HEAD + KEY_SK_BYTES) {
+			/* an Ed25519 secret key's second half is its public key */
+			memcpy(pk, rec + REC_HEAD + KEY_SK_BYTES - KEY_PK_BYTES, KEY_PK_BYTES);
+			*has_pk = 1;
+		}
+	}
+	sodium_memzero(rec, sizeof rec);
+	return bad ? bulu_errf(e, BULU_INTEGRITY, "%s is not a bulu secret key file", path) : BULU_OK;
+}
+
 int keys_load_secret(const char *path, const char *passphrase, keypair *kp,
 		     bulu_err *e)
 {

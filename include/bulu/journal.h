@@ -28,7 +28,9 @@ typedef struct journal journal;
 
 enum journal_mode {
 	JOURNAL_READ = 0,  /* verify, show: no key needed */
-	JOURNAL_WRITE = 1  /* capture: loads the secret key, checks the head */
+	JOURNAL_WRITE = 1, /* capture: loads the secret key, checks the head */
+	JOURNAL_AUDIT = 2  /* verify: strictly read-only; journal.db, its -wal
+	                    * and -shm are byte-identical afterwards */
 };
 
 /* The station directory: dir if given, else $BULU_HOME, else

@@ -45,6 +45,12 @@ int keys_save_secret(const char *path, const keypair *kp, const char *station,
 int keys_load_secret(const char *path, const char *passphrase, keypair *kp,
                      bulu_err *e);
 
+/* What a secret key file says of its key without unlocking it: the key id
+ * (stored in the clear), and for an unprotected key its public half
+ * (*has_pk = 1).  For comparing secret.key with public.key. */
+int keys_peek_secret(const char *path, uint8_t key_id[KEY_ID_BYTES], uint8_t pk[KEY_PK_BYTES],
+                     int *has_pk, bulu_err *e);
+
 /* The minisign public key text (two lines, trailing newline) into out. */
 int keys_minisign_pubkey(const uint8_t pk[KEY_PK_BYTES], const char *comment,
                          char *out, size_t n);

@@ -113,6 +113,46 @@ sqlite3 "$T/H/journal.db" "CREATE TRIGGER sneaky AFTER INSERT ON entries BEGIN S
 expect 3 bulu journal verify --dir "$T/H"
 grep -q "triggers" "$T/err" && ok || fail "verify: an added trigger: $(cat "$T/err")"
 
+# ---- verify reads only (issue 12, item 5: it checkpointed the WAL into journal.db)
+expect 0 charge                                 # leaves entries in the -wal
+[ -s "$S1/journal.db-wal" ] && ok || fail "the newest entries sit in journal.db-wal"
+b2sum "$S1"/journal.db* >"$T/before"
+expect 0 bulu journal verify
+b2sum "$S1"/journal.db* | cmp -s - "$T/before" && ok || fail "verify changed journal.db, -wal or -shm"
+# An auditor's copy without its -shm: read through a private copy, unchanged.
+fresh
+rm -f "$T/H/journal.db-shm"
+b2sum "$T/H"/journal.db* >"$T/before"
+expect 0 bulu journal verify --dir "$T/H"
+b2sum "$T/H"/journal.db* | cmp -s - "$T/before" && ok || fail "verify of a copy without -shm changed it"
+[ ! -e "$T/H/journal.db-shm" ] && ok || fail "verify made a -shm"
+
+# ---- the key is checked against a copy kept elsewhere (issue 12, item 4)
+bulu station pubkey >"$T/s1.pub"
+expect 0 bulu journal verify --pubkey "$T/s1.pub"
+grep -q "(as given)" "$T/out" && ok || fail "verify --pubkey says the key was checked"
+# Another station's whole directory, key and all, passed off as S1's: only
+# the outside copy of the key tells.
+OTHER=$T/other-S1
+expect 0 bulu station init --dir "$OTHER" --station S1 --dept 门诊收费 --role cashier
+expect 0 bulu journal verify --dir "$OTHER"
+expect 3 bulu journal verify --dir "$OTHER" --pubkey "$T/s1.pub"
+grep -q "not with the key of" "$T/err" && ok || fail "verify --pubkey names the other key: $(cat "$T/err")"
+printf 'S1\t门诊收费\tcashier\t%s\n' "$(sed -n 2p "$T/s1.pub")" >"$T/roster.txt"
+expect 0 bulu journal verify --roster "$T/roster.txt"
+expect 3 bulu journal verify --dir "$OTHER" --roster "$T/roster.txt"
+grep -q "roster .* trusts key" "$T/err" && ok || fail "verify --roster names the trusted key: $(cat "$T/err")"
+# public.key and secret.key must be the journal's key.
+fresh
+cp "$OTHER/public.key" "$T/H/public.key"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "public.key is not the key" "$T/err" && ok || fail "verify compares public.key: $(cat "$T/err")"
+fresh
+cp "$OTHER/secret.key" "$T/H/secret.key"
+expect 3 bulu journal verify --dir "$T/H"
+grep -q "secret.key is not the secret half" "$T/err" && ok || fail "verify compares secret.key: $(cat "$T/err")"
+expect 3 charge --dir "$T/H"
+
 # ---- a station made in an existing 0755 directory is private (issue 12, item 8)
 mkdir -m 0755 "$T/open"
 : >"$T/open/station.conf"

@@ -17,7 +17,7 @@ DATADIR ?= $(PREFIX)/share/bulu
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = sqlite3 libsodium zlib libdeflate libcjson xlsxwriter
+PKGS = sqlite3 libsodium zlib libdeflate libcjson xlsxwriter libmicrohttpd
 
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -43,12 +43,13 @@ LDLIBS += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcsv -lzint -lpthre
 # cli/main.c is the program; everything else, the command functions and the
 # helpers they share (core/cmd.c) included, goes into libbulu.a so tests and
 # tools can link it.
-LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c report/*.c sim/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
+LIB_SRC = $(sort $(wildcard core/*.c capture/*.c sync/*.c reconcile/*.c report/*.c sim/*.c web/*.c) $(filter-out cli/main.c,$(wildcard cli/*.c)))
 CLI_SRC = cli/main.c
 SCHEMAS = $(sort $(wildcard schemas/*.sql))
 PROFILES = $(sort $(wildcard schemas/*.profile))
+ASSETS = $(sort $(wildcard web/assets/*.html web/assets/*.js web/assets/*.css))
 GEN_OBJ = $(SCHEMAS:schemas/%.sql=$(BUILD)/gen/schema_%.o) \
-	$(PROFILES:schemas/%.profile=$(BUILD)/gen/profile_%.o)
+	$(PROFILES:schemas/%.profile=$(BUILD)/gen/profile_%.o) $(BUILD)/gen/web_assets.o
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/%.o) $(GEN_OBJ)
 CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
@@ -92,6 +93,16 @@ $(BUILD)/gen/profile_%.c: schemas/%.profile scripts/embed.sh
 
 .PRECIOUS: $(BUILD)/gen/profile_%.c
 $(BUILD)/gen/profile_%.o: $(BUILD)/gen/profile_%.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The station screen's page, script and styles (web/assets/) likewise, as one
+# table `const http_asset web_assets[]` of web/screen.c: nothing is read
+# from disk or fetched at run time.
+$(BUILD)/gen/web_assets.c: $(ASSETS) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed.sh --assets $(ASSETS) > $@
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbulu.a

@@ -14,6 +14,7 @@
 
 #include "bulu/cli.h"
 #include "bulu/money.h"
+#include "bulu/text.h"
 #include "capture_args.h"
 
 enum {
@@ -268,6 +269,9 @@ int capture_args_resolve_ref(struct capture_args *a, const char *station, bulu_e
 static int take(const char *cmd, struct capture_args *a, int bit, char *arg)
 {
 	form *f = &a->f;
+	/* What a Chinese keyboard types in codes and numbers: Ｙ０００１：２. */
+	if (bit & (F_PATIENT | F_ITEM | F_INVOICE | F_FEE | F_CARD | F_REQNO | F_REF | F_ENTRY))
+		text_halfwidth(arg);
 	switch (bit) {
 	case F_PATIENT: f->patient_id = arg; break;
 	case F_NAME: f->patient_name = arg; break;

@@ -33,6 +33,8 @@
 #include "bulu/json.h"
 #include "bulu/money.h"
 #include "bulu/outage.h"
+#include "bulu/operator.h"
+#include "bulu/paymethod.h"
 #include "bulu/text.h"
 
 #define FIELD_MAX 2000 /* bytes in any one text field */
@@ -107,6 +109,9 @@ struct capture_ctx {
 	struct dline *dl;     /* dispensed lines (committed, loaded once) and new forms' */
 	size_t ndl, capdl;
 	int dl_loaded;
+	operator_list ops;    /* the station's operators, read on first use */
+	pay_methods pay;      /* the station's payment methods, likewise */
+	int ops_loaded, pay_loaded;
 };
 
 const char *capture_ctx_warning(const capture_ctx *c) { return c->warn; }
@@ -134,6 +139,7 @@ void capture_ctx_close(capture_ctx *c)
 	free(c->items);
 	free(c->pr);
 	free(c->dl);
+	operator_list_free(&c->ops);
 	free(c);
 }
 
@@ -812,6 +818,44 @@ static int check_settlement_no(capture_ctx *c, const form *f, bulu_err *e, const
 	return BULU_OK;
 }
 
+/* Once a station has operators, a form names an active one of them. */
+static int check_operator(capture_ctx *c, const form *f, bulu_err *e, const char **field,
+			  size_t *line)
+{
+	if (!c->ops_loaded) {
+		if (operator_list_load(c->j, &c->ops, e) != BULU_OK)
+			return e->code;
+		c->ops_loaded = 1;
+	}
+	if (operator_active_count(&c->ops) == 0 || operator_find(&c->ops, f->operator_))
+		return BULU_OK;
+	char names[512];
+	operator_names(&c->ops, names, sizeof names);
+	return refuse(e, field, line, "operator", 0,
+		      "not an operator of this station; the operators are: %s", names);
+}
+
+/* The stored code of the payment method typed (default cash). */
+static int check_pay(capture_ctx *c, const form *f, const char **code, bulu_err *e,
+		     const char **field, size_t *line)
+{
+	if (!c->pay_loaded) {
+		if (pay_methods_load(journal_dir(c->j), &c->pay, e) != BULU_OK)
+			return e->code;
+		c->pay_loaded = 1;
+	}
+	if (!given(f->pay_method)) {
+		*code = c->pay.m[0].code;
+		return BULU_OK;
+	}
+	if ((*code = pay_method_resolve(&c->pay, f->pay_method)))
+		return BULU_OK;
+	char list[600];
+	pay_methods_describe(&c->pay, list, sizeof list);
+	return refuse(e, field, line, "pay_method", 0,
+		      "unknown payment method; one of: %s", list);
+}
+
 /* Episode rule: a captured kind needs the open episode, or a reason. */
 static int check_episode(capture_ctx *c, const form *f, char ep[64], struct facts *x,
 			 bulu_err *e, const char **field, size_t *line)
@@ -852,6 +896,7 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	    (rc = check_required(f, k, e, field, line)) != BULU_OK ||
 	    (rc = check_fits(f, k, e, field, line)) != BULU_OK ||
 	    (rc = check_role(c, f, e, field, line)) != BULU_OK ||
+	    (rc = check_operator(c, f, e, field, line)) != BULU_OK ||
 	    (rc = check_episode(c, f, ep, &x, e, field, line)) != BULU_OK)
 		goto done;
 	c->warn[0] = '\0';
@@ -880,6 +925,10 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 		x.pay = given(f->pay_method) ? f->pay_method : "cash";
 		x.has_invoice_hand = 1;
 	}
+	const char *pay = NULL;
+	if (((k & K_INVOICE) || ((k & K_FEE) && f->fee_fen >= 0)) &&
+	    (rc = check_pay(c, f, &pay, e, field, line)) != BULU_OK)
+		goto done;
 	/* The invoice number last: nothing may refuse the form after it. */
 	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) ||
 			((k & K_FEE) && (f->fee_fen >= 0 || x.has_lines));
@@ -895,7 +944,7 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 			goto done;
 		}
 		if (!(k & K_VOIDNO))
-			x.pay = given(f->pay_method) ? f->pay_method : "cash";
+			x.pay = pay;
 	}
 	write_body(c, f, &x, &w);
 	const char *body;

@@ -27,6 +27,8 @@
 #include "bulu/journal.h"
 #include "bulu/json.h"
 #include "bulu/money.h"
+#include "bulu/operator.h"
+#include "bulu/summary.h"
 #include "bulu/text.h"
 
 static const char summary_usage[] =
@@ -363,9 +365,9 @@ static void jkey_str(buf *o, const char *k, const char *v)
 		buf_puts(o, "null");
 }
 
-static void print_json(const struct sum *m)
+static void json_into(const struct sum *m, buf *out)
 {
-	buf o = BUF_INIT;
+#define o (*out)
 	buf_putc(&o, '{');
 	jkey_str(&o, "operator", m->op);
 	buf_putc(&o, ',');
@@ -412,6 +414,13 @@ static void print_json(const struct sum *m)
 	}
 	buf_printf(&o, "],\n\"gross_fen\":%lld,\"refunds_fen\":%lld,\"net_fen\":%lld}\n",
 		   (long long)m->gross, (long long)m->refunded, (long long)(m->gross - m->refunded));
+#undef o
+}
+
+static void print_json(const struct sum *m)
+{
+	buf o = BUF_INIT;
+	json_into(m, &o);
 	fwrite(o.p, 1, o.len, stdout);
 	buf_free(&o);
 }
@@ -437,6 +446,23 @@ static int current_episode(journal *j, char id[64], bulu_err *e)
 	if (sr != SQLITE_ROW && sr != SQLITE_DONE)
 		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
 	return BULU_OK;
+}
+
+int capture_summary_json(journal *j, const char *op, const char *episode, buf *out, bulu_err *e)
+{
+	struct sum m;
+	memset(&m, 0, sizeof m);
+	m.op = op;
+	m.episode = episode && *episode ? episode : NULL;
+	m.drill = m.episode && strncmp(m.episode, "DRILL-", 6) == 0;
+	m.station = journal_station(j);
+	int rc = gather(j, &m, e);
+	if (rc == BULU_OK)
+		json_into(&m, out);
+	free(m.pays);
+	free(m.refunds);
+	free(m.invs);
+	return rc;
 }
 
 int cmd_capture_summary(int argc, char **argv)
@@ -481,6 +507,21 @@ int cmd_capture_summary(int argc, char **argv)
 	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
 	if (rc == BULU_OK && !all && !(ep && *ep))
 		rc = current_episode(j, cur, &e);
+	if (rc == BULU_OK) {
+		/* A misspelled name would give an all-zero cash-up: once the
+		 * station has operators, the name must be one of them. */
+		operator_list ops;
+		rc = operator_list_load(j, &ops, &e);
+		if (rc == BULU_OK && operator_active_count(&ops) && !operator_find(&ops, op)) {
+			char names[512];
+			operator_names(&ops, names, sizeof names);
+			operator_list_free(&ops);
+			journal_close(j);
+			return cli_usage(argv[0], "--operator: not an operator of this station; the "
+						  "operators are: %s", names);
+		}
+		operator_list_free(&ops);
+	}
 	if (rc == BULU_OK) {
 		m.episode = all ? NULL : ep && *ep ? ep : cur;
 		m.drill = m.episode && strncmp(m.episode, "DRILL-", 6) == 0;

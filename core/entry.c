@@ -110,13 +110,13 @@ uint8_t *entry_encode(const entry *e, size_t *len)
 static const char *const kinds[] = {
 	/* housekeeping, written by the station itself or by IT */
 	"station_init", "catalog_load", "invoice_book", "outage_start",
-	"outage_end", "note", "print", "outage_notice",
+	"outage_end", "note", "print", "outage_notice", "operator",
 	/* captured forms: need an open outage episode unless forced */
 	"registration", "card_issue", "charge", "prescription", "order",
 	"requisition", "dispense", "exam", "invoice_void", "void",
 	"ward_charge", "exam_request", "exam_clear", "settlement",
 };
-#define FIRST_CAPTURE 8
+#define FIRST_CAPTURE 9
 
 int entry_kind_known(const char *kind)
 {

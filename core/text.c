@@ -331,3 +331,28 @@ void text_ascii_lower(char *s)
 	for (; *s; s++)
 		*s = (char)ascii_lc((unsigned char)*s);
 }
+
+void text_halfwidth(char *s)
+{
+	if (!s)
+		return;
+	unsigned char *r = (unsigned char *)s, *w = (unsigned char *)s;
+	while (*r) {
+		/* U+FF01..U+FF5E: EF BC 81..EF BC BF, EF BD 80..EF BD 9E. */
+		if (r[0] == 0xEF && (r[1] == 0xBC || r[1] == 0xBD) && r[2] >= 0x80 && r[2] <= 0xBF) {
+			unsigned cp = 0xFF00u | ((unsigned)(r[1] & 0x03) << 6) | (r[2] & 0x3F);
+			if (cp >= 0xFF01 && cp <= 0xFF5E) {
+				*w++ = (unsigned char)(cp - 0xFF01 + 0x21);
+				r += 3;
+				continue;
+			}
+		}
+		if (r[0] == 0xE3 && r[1] == 0x80 && r[2] == 0x80) { /* U+3000 ideographic space */
+			*w++ = ' ';
+			r += 3;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+}

@@ -3,7 +3,7 @@
 # benchmarks with, when any is missing.  Needs root (or sudo) to install;
 # otherwise says what to run.  With "fuzz", also what `make fuzz` needs.
 set -eu
-PKGS="build-essential pkg-config tzdata python3 python3-cryptography libsqlite3-dev sqlite3 libsodium-dev libcsv-dev libcmocka-dev minisign zlib1g-dev libdeflate-dev libcjson-dev libzint-dev libxlsxwriter-dev chromium chromium-driver python3-selenium python3-openpyxl poppler-utils fonts-noto-cjk zbar-tools miller"
+PKGS="build-essential pkg-config tzdata python3 python3-cryptography libsqlite3-dev sqlite3 libsodium-dev libcsv-dev libcmocka-dev minisign zlib1g-dev libdeflate-dev libcjson-dev libzint-dev libxlsxwriter-dev chromium chromium-driver python3-selenium python3-openpyxl poppler-utils fonts-noto-cjk zbar-tools miller libmicrohttpd-dev libgnutls28-dev curl"
 # `install-deps.sh fuzz` adds clang and its libFuzzer runtime (make fuzz).
 [ "${1:-}" = fuzz ] && PKGS="$PKGS clang libclang-rt-14-dev"
 missing=""

@@ -38,6 +38,11 @@ int text_slurp(const char *path, char **out, size_t *outlen, bulu_err *e);
 /* Display width in terminal columns of a UTF-8 string (CJK wide = 2). */
 size_t text_width(const char *s);
 
+/* Full-width ASCII forms (U+FF01..U+FF5E: ０-９, Ａ-Ｚ, ：, ．...) and the
+ * ideographic space become their ASCII twins, in place: what a Chinese
+ * keyboard types in a code, a quantity or a price reads as the plain form. */
+void text_halfwidth(char *s);
+
 /* Lower-case ASCII letters in place (pinyin codes are compared this way). */
 void text_ascii_lower(char *s);
 

@@ -50,16 +50,16 @@ const I18N = {
 };
 
 const KINDS = {
-  charge: { zh: '收费', en: 'Charge', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no', 'invoice_no', 'pay', 'note'], lines: true },
+  charge: { zh: '收费', en: 'Charge', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no'], lines: true, tail: ['invoice_no', 'pay', 'note'] },
   registration: { zh: '挂号', en: 'Registration', fields: ['patient_id', 'patient_name', 'sex', 'doctor', 'fee', 'invoice_no', 'pay', 'new_card', 'card_no', 'note'] },
   card_issue: { zh: '发卡', en: 'New card', fields: ['card_no', 'patient_id', 'patient_name', 'note'] },
   void: { zh: '作废/退费', en: 'Void / refund', fields: ['ref', 'reason', 'note'] },
   invoice_void: { zh: '发票作废', en: 'Spoiled invoice', fields: ['invoice_no', 'reason', 'note'] },
-  requisition: { zh: '药品请领', en: 'Drug requisition', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no', 'note'], lines: true },
-  order: { zh: '医嘱', en: "Doctor's order", fields: ['patient_id', 'patient_name', 'doctor', 'request_no', 'note'], lines: true },
-  prescription: { zh: '处方', en: 'Prescription', fields: ['patient_id', 'patient_name', 'doctor', 'request_no', 'note'], lines: true },
-  dispense: { zh: '发药', en: 'Dispense', fields: ['ref', 'patient_id', 'request_no', 'note'], lines: true },
-  exam: { zh: '检查', en: 'Exam', fields: ['request_no', 'patient_id', 'patient_name', 'doctor', 'note'], lines: true },
+  requisition: { zh: '药品请领', en: 'Drug requisition', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no'], lines: true, tail: ['note'] },
+  order: { zh: '医嘱', en: "Doctor's order", fields: ['patient_id', 'patient_name', 'doctor', 'request_no'], lines: true, tail: ['note'] },
+  prescription: { zh: '处方', en: 'Prescription', fields: ['patient_id', 'patient_name', 'doctor', 'request_no'], lines: true, tail: ['note'] },
+  dispense: { zh: '发药', en: 'Dispense', fields: ['ref', 'patient_id', 'request_no'], lines: true, tail: ['note'] },
+  exam: { zh: '检查', en: 'Exam', fields: ['request_no', 'patient_id', 'patient_name', 'doctor'], lines: true, tail: ['note'] },
   note: { zh: '交班备注', en: 'Note', fields: ['text'] },
   summary: { zh: '轧账', en: 'Cash-up' },
 };
@@ -318,8 +318,8 @@ function newForm() {
   const f = $('#form');
   f.textContent = '';
   f.append(bi(el('h2'), k.zh, k.en));
-  const grid = el('div', { class: 'fields' });
-  for (const name of k.fields) {
+  const grid = el('div', { class: 'fields' }), tail = el('div', { class: 'fields tail' });
+  for (const name of k.fields.concat(k.tail || [])) {
     const lab = FIELDS[name];
     let zh = lab[0], en = lab[1];
     if (name === 'patient_id' && current === 'requisition') { zh = '住院号'; en = 'Inpatient no.'; }
@@ -328,10 +328,11 @@ function newForm() {
     if (name === 'ref' && current === 'dispense') { zh = '处方/请领单号（扫码或输入 BL-…）'; en = 'Prescription / requisition (scan or type BL-…)'; }
     const wrap = el('div', { class: 'field' + (name === 'text' || name === 'note' ? ' wide' : ''), 'data-field': name });
     wrap.append(bi(el('label', { for: 'f-' + name }), zh, en), fieldInput(name), el('p', { class: 'err', id: 'err-' + name }));
-    grid.append(wrap);
+    ((k.tail || []).includes(name) ? tail : grid).append(wrap);
   }
   f.append(grid);
   if (k.lines) f.append(itemsBlock());
+  if (k.tail) f.append(tail);
   const save = el('button', { type: 'submit', class: 'primary', id: 'save' });
   biKey(save, 'save');
   const clear = el('button', { type: 'button', id: 'clear', onclick: () => { newForm(); } });
@@ -435,7 +436,10 @@ function suggKey(e) {
     e.preventDefault();
     e.stopPropagation();
     if (!ul.hidden && suggAt >= 0) pick(suggAt);
-    else if (!e.target.value.trim()) focusNext(e.target);
+    else if (!e.target.value.trim()) {
+      const next = document.querySelector('#form .fields.tail input, #form .fields.tail select') || $('#save');
+      next.focus();
+    }
   } else if (e.key === 'Escape') {
     ul.hidden = true;
   }
@@ -519,7 +523,7 @@ function showRefusal(r) {
 function collect() {
   const k = KINDS[current];
   const body = { kind: current, key: formKey };
-  for (const name of k.fields) {
+  for (const name of k.fields.concat(k.tail || [])) {
     const e = $('#f-' + name);
     if (!e) continue;
     if (name === 'new_card') body.new_card = e.checked;

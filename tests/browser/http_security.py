@@ -1,0 +1,203 @@
+"""http_security.py - the station screen over plain HTTP, a real
+`bulu station serve` on 127.0.0.1: what may not change the journal does
+not; sizes, paths, a request cut off half-way, 50 concurrent saves from 5
+sessions, one idempotency key saving once, a clean stop on SIGTERM."""
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import screenlib as L  # noqa: E402
+
+OPS = [("张丽", "cashier", "1234"), ("王芳", "cashier", "2345"), ("李娜", "cashier", "3456"),
+       ("赵敏", "cashier", "4567"), ("陈静", "cashier", "5678"), ("刘洋", "nurse", "6789")]
+home = L.station("OPD1", operators=OPS)
+p, base = L.serve(home)
+host, port = base[len("http://"):].split(":")
+port = int(port)
+
+
+def charge(key, qty="2", code="Y0001", **kw):
+    f = {"kind": "charge", "key": key, "patient_id": "0012345", "pay": "现金",
+         "lines": [{"code": code, "qty": qty}]}
+    f.update(kw)
+    return f
+
+
+before = L.count(home)
+
+# Not signed in: refused, nothing changes.
+anon = L.Session(base)
+s, j, _ = anon.save(charge("anon-key-0001"))
+L.check(s == 401, "an unauthenticated save is 401, got %d" % s)
+s, j, _ = anon.req("GET", "/api/items?q=amx")
+L.check(s == 401, "suggestions need sign-in")
+# A wrong PIN, then the right one.
+s, j = anon.signin("张丽", "9999")
+L.check(s == 401 and j.get("error") == "wrong_pin", "a wrong PIN is refused")
+s, j = anon.signin("无名氏", "1234")
+L.check(s == 401, "an unknown name is refused the same way")
+a = L.Session(base)
+s, j = a.signin("张丽", "１２３４")
+L.check(s == 200 and j.get("role") == "cashier", "sign-in with a full-width PIN")
+# Signed in, but no CSRF token, or the wrong one: refused.
+csrf, a.csrf = a.csrf, None
+s, j, _ = a.save(charge("no-csrf-0001"))
+L.check(s == 403 and j.get("error") == "csrf", "a save without the CSRF token is 403")
+a.csrf = "0" * 64
+s, j, _ = a.save(charge("bad-csrf-0001"))
+L.check(s == 403, "a save with a wrong CSRF token is 403")
+a.csrf = csrf
+# A cross-site sign-in attempt (another Origin) is refused.
+x = L.Session(base)
+s, j, _ = x.req("POST", "/api/signin", {"name": "张丽", "pin": "1234"},
+                headers={"Origin": "http://evil.example"})
+L.check(s == 403, "a sign-in from another origin is refused")
+L.check(L.count(home) == before, "nothing was saved by refused requests")
+
+# Cookies: HttpOnly, SameSite=Strict.
+s, j, h = L.Session(base).req("POST", "/api/signin", {"name": "王芳", "pin": "2345"})
+sc = h.get("Set-Cookie", "")
+L.check("HttpOnly" in sc and "SameSite=Strict" in sc, "the session cookie is HttpOnly, SameSite=Strict: " + sc)
+# Security headers on the page.
+s, j, h = anon.req("GET", "/")
+L.check(s == 200 and "default-src 'self'" in h.get("Content-Security-Policy", ""), "the page has a same-origin CSP")
+L.check(h.get("X-Frame-Options") == "DENY", "the page may not be framed")
+
+# Oversized bodies: 413, declared or not.
+big = b'{"kind":"charge","key":"big-body-0001","note":"' + b"x" * (300 * 1024) + b'"}'
+s, j, _ = a.req("POST", "/api/save", raw=big, headers={"Content-Type": "application/json"})
+L.check(s == 413, "an oversized body is 413, got %d" % s)
+
+
+def raw_http(data, read=True):
+    c = socket.create_connection((host, port), timeout=10)
+    c.sendall(data)
+    out = b""
+    if read:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            out += b
+    c.close()
+    return out
+
+
+r = raw_http(b"POST /api/save HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nCookie: " +
+             a.cookie.encode() + b"\r\nX-CSRF-Token: " + a.csrf.encode() +
+             b"\r\nConnection: close\r\n\r\n" +
+             b"".join(b"10000\r\n" + b"y" * 0x10000 + b"\r\n" for _ in range(6)) + b"0\r\n\r\n")
+L.check(r.startswith(b"HTTP/1.1 413"), "a chunked body over the limit is 413: %r" % r[:40])
+
+# Paths: traversal and unknown files are 404.
+for path in ["/../journal.db", "/%2e%2e/secret.key", "/assets/../../etc/passwd", "//etc/passwd",
+             "/secret.key", "/journal.db", "/app.js/..", "/..%2fsecret.key"]:
+    r = raw_http(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    L.check(r.startswith(b"HTTP/1.1 404") or r.startswith(b"HTTP/1.1 400"), "%s is refused: %r" % (path, r[:30]))
+    L.check(b"secret" not in r[r.find(b"\r\n\r\n"):] or b"not_found" in r, "%s leaks nothing" % path)
+
+# A request cut off half-way saves nothing.
+n0 = L.count(home)
+body = ('{"kind":"charge","key":"cut-off-0001","patient_id":"1","lines":[{"code":"Y0001","qty":"1"}]}').encode()
+raw_http(b"POST /api/save HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nCookie: " +
+         a.cookie.encode() + b"\r\nX-CSRF-Token: " + a.csrf.encode() +
+         b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:len(body) // 2], read=False)
+s, j, _ = a.req("GET", "/api/status")
+L.check(L.count(home) == n0, "a request killed half-way saved nothing")
+
+# One idempotency key saves once, even sent twice at once.
+res = []
+def dup():
+    res.append(a.save(charge("double-click-0001")))
+ts = [threading.Thread(target=dup) for _ in range(2)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+refs = {r[1].get("ref") for r in res}
+L.check(all(r[0] == 200 for r in res) and len(refs) == 1, "a double submit answers one reference: %s" % refs)
+L.check(L.count(home) == n0 + 1, "a double submit saved once")
+L.check(sorted(r[1].get("again") for r in res) == [False, True], "the second answer says it was saved before")
+s, j, _ = a.save(charge("double-click-0001", qty="5"))
+L.check(j.get("ref") in refs and L.count(home) == n0 + 1, "a resent key later still saves nothing new")
+
+# Refusals change nothing and say why, in Chinese, beside the field.
+n1 = L.count(home)
+s, j, _ = a.save(charge("bad-qty-000001", qty="0"))
+L.check(s == 422 and j.get("field") == "qty" and "数量" in j.get("zh", ""), "a zero quantity is refused on qty")
+s, j, _ = a.save(charge("bad-qty-000002", qty="abc"))
+L.check(s == 422 and j.get("code") == "qty_bad", "a quantity in letters is refused")
+s, j, _ = a.save(charge("reused-inv-001", invoice_no="00120001"))
+L.check(s == 422 and j.get("code") == "invoice_used" and "发票" in j.get("zh", ""), "a reused invoice is refused")
+s, j, _ = a.save(charge("bad-pay-000001", pay="bitcoin"))
+L.check(s == 422 and j.get("field") == "pay_method", "an unknown payment method is refused")
+s, j, _ = a.save(charge("bad-code-00001", code="NOPE"))
+L.check(s == 422 and j.get("code") == "item_unknown", "an unknown item is refused")
+s, j, _ = a.save({"kind": "requisition", "key": "role-check-001", "patient_id": "Z1",
+                  "lines": [{"code": "Y0002", "qty": "1"}]})
+L.check(s == 403 and j.get("error") == "role", "a cashier may not save a requisition")
+L.check(L.count(home) == n1, "refused forms changed nothing")
+# Full-width digits and the Chinese payment label are the stored code.
+s, j, _ = a.save(charge("full-width-001", qty="２", patient_id="００１２", pay="微信"))
+L.check(s == 200 and j.get("pay") == "wechat" and j.get("total") == "25.60", "full-width quantity, 微信 stored as wechat: %s" % j)
+
+# 50 concurrent saves from 5 sessions: 50 entries, a journal that verifies.
+sess = []
+for name, role, pin in OPS[:5]:
+    ss = L.Session(base)
+    ss.signin(name, pin)
+    sess.append(ss)
+n2 = L.count(home)
+results = []
+lock = threading.Lock()
+
+
+def worker(k):
+    ss = sess[k % 5]
+    r = ss.save(charge("conc-%04d-key" % k, qty=str(1 + k % 3)))
+    with lock:
+        results.append(r)
+
+
+ts = [threading.Thread(target=worker, args=(k,)) for k in range(50)]
+[t.start() for t in ts]
+[t.join() for t in ts]
+L.check(sum(1 for r in results if r[0] == 200) == 50, "50 concurrent saves answered saved")
+L.check(len({r[1].get("ref") for r in results}) == 50, "50 different references")
+L.check(len({r[1].get("invoice_no") for r in results}) == 50, "50 different invoice numbers")
+L.check(L.count(home) == n2 + 50, "50 entries more in the journal")
+# A CLI capture while the screen runs is safe.
+r = L.bulu(home, "capture", "charge", "--operator", "张丽", "--patient", "1", "--item", "Ｙ０００２：３", "--pay", "现金")
+L.check(r.returncode == 0 and "saved BL-OPD1-" in r.stdout, "a CLI capture beside the screen, with Y0002：3")
+r = L.bulu(home, "capture", "charge", "--operator", "张三", "--patient", "1", "--item", "Y0002:1", want=2)
+L.check(r.returncode == 2 and "张丽" in r.stderr, "the CLI refuses an operator the station does not have, listing them")
+r = L.bulu(home, "journal", "verify")
+L.check(r.returncode == 0, "the journal verifies: " + r.stdout.strip())
+import sqlite3  # noqa: E402
+db = sqlite3.connect(os.path.join(home, "journal.db"))
+ops_seen = {r[0] for r in db.execute("SELECT operator FROM entries WHERE kind = 'charge'")}
+db.close()
+L.check({"张丽", "王芳", "李娜", "赵敏", "陈静"} == ops_seen, "entries carry their signed-in operators: %s" % ops_seen)
+# Cash-up: one row per method whatever was typed.
+r = L.bulu(home, "capture", "summary", "--operator", "张丽", "--format", "csv")
+L.check(r.stdout.count("cash") >= 1 and "现金" not in r.stdout, "the cash-up has the stored code, not the label")
+
+# Operators: list, disable, sign-in refused afterwards; operator entries in the journal.
+r = L.bulu(home, "operator", "list")
+L.check("刘洋\tnurse\t启用" in r.stdout, "operator list shows name, role and state")
+r = L.bulu(home, "operator", "disable", "--name", "陈静", "--reason", "调岗")
+s, j = L.Session(base).signin("陈静", "5678")
+L.check(s == 401, "a disabled operator cannot sign in")
+L.check(L.count(home, "operator") == 7, "every operator change is a journal entry")
+r = L.bulu(home, "journal", "show", "--kind", "operator", "--format", "json")
+L.check("pin" not in r.stdout.lower() and "argon" not in r.stdout.lower(), "no PIN hash in the journal")
+
+# A clean stop: SIGTERM, exit 0, and the journal still verifies.
+rc = L.stop(p)
+L.check(rc == 0, "station serve stops with 0 on SIGTERM, got %s" % rc)
+L.check(L.bulu(home, "journal", "verify").returncode == 0, "the journal verifies after the stop")
+# Listening beyond loopback needs a certificate.
+r = L.bulu(home, "station", "serve", "--listen", "0.0.0.0:0", want=2)
+L.check("--cert" in r.stderr, "a LAN address without TLS is refused")
+L.finish()

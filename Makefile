@@ -5,6 +5,7 @@
 #   make check-asan   the same tests on an ASan+UBSan build (build-asan/)
 #   make demo         a simulated outage: captured, carried to the central ledger, reconciled, scored
 #   make tour         a guided tour of every command at two stations
+#   make screen       the station screen on a demo station, http://127.0.0.1:8787/
 #   make bench        B1-B5 of QUALITY.md, with their floors and peers
 #   make torture      R1 at full size: 1,000 kill -9s across capture, export and sync import
 #   make mutate       the mutations of tests/mutate/mutations.txt, each against its suites (build-mutate/)
@@ -60,7 +61,7 @@ FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all check check-run check-asan fuzz fuzz-run torture deps demo tour bench mutate install uninstall clean
+.PHONY: all check check-run check-asan fuzz fuzz-run torture deps demo tour screen bench mutate install uninstall clean
 
 all: $(BUILD)/bulu
 
@@ -162,6 +163,9 @@ demo: deps all
 
 tour: deps all
 	@sh scripts/tour.sh $(BUILD)/bulu
+
+screen: deps all
+	@sh scripts/screen-demo.sh $(BUILD)/bulu
 
 bench: deps all $(TOOL_BIN)
 	@sh bench/run.sh $(BUILD)

@@ -14,7 +14,8 @@
 #   BENCH_R5=N        runs per size for B5 (default 3; at least 5 for the
 #                     one-patient pair)
 #   BENCH_B5_MAX=ROWS leave out B5's sizes above ROWS HIS rows (default: none)
-#   BENCH_ONLY=B4,B5  run only these rows (any of B1 B2 B3 B4 B5)
+#   BENCH_ONLY=B4,B5  run only these rows (any of B1 B2 B3 B4 B5 S1 S2; S1 and
+#                     S2, the station screen, run together)
 #   KEEP=1            keep the work directory, and keep B3's generated spool
 #                     and B4/B5's ledgers and exports in BENCH_CACHE (default
 #                     $TMPDIR/bulu-bench-cache) for the next run with KEEP=1
@@ -48,7 +49,7 @@ NH4=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s + 0.5) * 10; print (n < 1000
 R4=${BENCH_R4:-3}
 R5=${BENCH_R5:-3}
 B5_MAX=${BENCH_B5_MAX:-0}
-ONLY=$(printf '%s' "${BENCH_ONLY:-B1,B2,B3,B4,B5}" | tr 'a-z ' 'A-Z,')
+ONLY=$(printf '%s' "${BENCH_ONLY:-B1,B2,B3,B4,B5,S1,S2}" | tr 'a-z ' 'A-Z,')
 # want ROW: whether ROW is to run (BENCH_ONLY).
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
@@ -631,6 +632,27 @@ b5() {
 	row "| B5b | \`bulu reconcile\`, one patient with 10000 identical lines and HIS rows (median of $k5) | $(ms "$as") ms | $(ms "$bs") ms (the same over 10000 patients) | $r | <= 2 | $metb |"
 }
 
+# ---------------------------------------------------------------- S1, S2 ----
+# The station screen (bench/screen.py): suggestions over HTTP against the
+# same SQL in SQLite; a charge saved over HTTP against B2's whole process.
+s12() {
+	PY=python3
+	out=$("$PY" "$HERE/screen.py" "$BULU" "$W/screen" "$K" 2>"$W/last") || {
+		cat "$W/last" >>"$LOG"; echo "bench: S1/S2:" >&2; tail -5 "$W/last" | sed 's/^/    /' >&2; return 1; }
+	s1=$(printf '%s\n' "$out" | grep '^S1 ')
+	s2=$(printf '%s\n' "$out" | grep '^S2 ')
+	ms() { calc '%.2f' "$1 * 1000"; }
+	hp=$(field http_p99 "$s1"); sp=$(field sql_p99 "$s1")
+	echo "S1 suggestions, 30,000-item catalog, over HTTP: p99 $(ms "$hp") ms (median $(ms "$(field http_median "$s1")") ms) over $(field lookups "$s1") keystrokes | the same SQL in SQLite: p99 $(ms "$sp") ms (median $(ms "$(field sql_median "$s1")") ms) | goal p99 <= 20 ms"
+	met=$(calc '%s' "($hp <= 0.020 ? \"yes\" : \"no\")")
+	row "| S1 | station screen: keystroke to suggestions, 30,000-item catalog, over HTTP (p99 of $(field lookups "$s1")) | $(ms "$hp") ms | $(ms "$sp") ms (the same SQL in SQLite, p99) | $(calc '%.1f' "$hp / $sp") | p99 <= 20 ms | $met |"
+	hm=$(field http_median "$s2"); cm=$(field cli_median "$s2")
+	r=$(calc '%.2f' "$hm / $cm")
+	met=$(calc '%s' "($hm / $cm <= 1.2 ? \"yes\" : \"no\")")
+	echo "S2 charge, 5 lines, saved over HTTP: median $(ms "$hm") ms | B2's whole-process bulu capture charge $(ms "$cm") ms (interleaved, $(field runs "$s2") each) | ratio $r (goal <= 1.2)"
+	row "| S2 | station screen: a 5-line charge saved over HTTP, durable (median of $(field runs "$s2")) | $(ms "$hm") ms | $(ms "$cm") ms (\`bulu capture charge\`, whole process, as B2) | $r | <= 1.2 | $met |"
+}
+
 if want B1; then
 	b1 || unmeasured B1 "a step failed; see above" "\`bulu capture import\`, $N one-line charge forms" ">= 0.75"
 	echo
@@ -649,6 +671,10 @@ if want B4; then
 fi
 if want B5; then
 	b5 || unmeasured B5 "a step failed; see above" "\`bulu reconcile\` per HIS row at 4 sizes; one patient" "within +-30 %; <= 2"
+	echo
+fi
+if want S1 || want S2; then
+	s12 || unmeasured S1/S2 "a step failed; see above" "the station screen: suggestions; a charge over HTTP" "p99 <= 20 ms; <= 1.2"
 	echo
 fi
 echo "| # | work | ours | floor, measured in the same run | ratio | goal | met |"

@@ -220,6 +220,22 @@ static void test_ascii_lower(void **state)
 	assert_string_equal(s, "lhn abc-z " NACL_UTF8);
 }
 
+static void test_halfwidth(void **state)
+{
+	(void)state;
+	char s[] = "\xef\xbc\xb9\xef\xbc\x90\xef\xbc\x90\xef\xbc\x90\xef\xbc\x91"
+		   "\xef\xbc\x9a\xef\xbc\x92"; /* Ｙ０００１：２ */
+	text_halfwidth(s);
+	assert_string_equal(s, "Y0001:2");
+	char t[] = "a\xe3\x80\x80" NACL_UTF8 "\xef\xbd\x9e\xef\xbd\x9f"; /* ideographic space, ～, U+FF5F kept */
+	text_halfwidth(t);
+	assert_string_equal(t, "a " NACL_UTF8 "~\xef\xbd\x9f");
+	char u[] = "\xef\xbc\x80"; /* U+FF00 is not a full-width form */
+	text_halfwidth(u);
+	assert_string_equal(u, "\xef\xbc\x80");
+	text_halfwidth(NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_slurp_large),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_ascii_lower),
+		cmocka_unit_test(test_halfwidth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,65 +33,15 @@
 extern const http_asset web_assets[];
 extern const size_t web_nassets;
 
-#define COOKIE "bulu_session"
+
 #define MAX_FAILS 5
 #define FAIL_LOCK_SECONDS 60
-
-static const struct {
-	const char *role;
-	const char *kinds;
-} role_kinds[] = {
-	{"cashier", " registration card_issue charge invoice_void void note "},
-	{"nurse", " requisition order void note "},
-	{"pharmacist", " dispense prescription void note "},
-	{"lab", " exam void note "},
-	{"imaging", " exam void note "},
-	{"it", " registration card_issue charge invoice_void void note requisition order "
-	       "dispense prescription exam "},
-};
-
-int screen_role_may(const char *role, const char *kind)
-{
-	char k[40];
-	snprintf(k, sizeof k, " %s ", kind);
-	for (size_t i = 0; i < sizeof role_kinds / sizeof role_kinds[0]; i++)
-		if (strcmp(role_kinds[i].role, role) == 0)
-			return strstr(role_kinds[i].kinds, k) != NULL;
-	return 0;
-}
 
 static void random_hex(char out[SCREEN_TOKEN + 1])
 {
 	unsigned char b[SCREEN_TOKEN / 2];
 	randombytes_buf(b, sizeof b);
 	sodium_bin2hex(out, SCREEN_TOKEN + 1, b, sizeof b);
-}
-
-struct session *screen_session(struct screen *s, const http_req *rq, int touch)
-{
-	const char *id = http_req_cookie(rq, COOKIE);
-	if (!id || strlen(id) != SCREEN_TOKEN)
-		return NULL;
-	time_t now = time(NULL);
-	for (int i = 0; i < SCREEN_SESSIONS; i++) {
-		struct session *ss = &s->sess[i];
-		if (!ss->used || sodium_memcmp(ss->id, id, SCREEN_TOKEN) != 0)
-			continue;
-		if (now - ss->last > s->idle_seconds) {
-			sodium_memzero(ss, sizeof *ss); /* locked: sign in again */
-			return NULL;
-		}
-		if (touch)
-			ss->last = now;
-		return ss;
-	}
-	return NULL;
-}
-
-int screen_csrf_ok(const struct session *ss, const http_req *rq)
-{
-	const char *t = http_req_header(rq, "X-CSRF-Token");
-	return t && strlen(t) == SCREEN_TOKEN && sodium_memcmp(t, ss->csrf, SCREEN_TOKEN) == 0;
 }
 
 static void send_json(http_resp *rs, int status, cJSON *o)
@@ -279,7 +229,7 @@ static struct attempt *attempt_of(struct screen *s, const char *name)
 static void set_cookie(struct screen *s, http_resp *rs, const char *value, int max_age)
 {
 	char c[256];
-	snprintf(c, sizeof c, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", value,
+	snprintf(c, sizeof c, SCREEN_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s%s", value,
 		 s->tls ? "; Secure" : "", max_age == 0 ? "; Max-Age=0" : "");
 	http_resp_header(rs, "Set-Cookie", c);
 }

@@ -17,6 +17,7 @@
 #include "bulu/http.h"
 #include "bulu/journal.h"
 
+#define SCREEN_COOKIE "bulu_session"
 #define SCREEN_SESSIONS 64
 #define SCREEN_TOKEN 64 /* hex characters of a session id or CSRF token */
 
@@ -54,7 +55,8 @@ int screen_csrf_ok(const struct session *ss, const http_req *rq);
 /* The form kinds a role may save ("charge" ...); NULL-terminated. */
 int screen_role_may(const char *role, const char *kind);
 
-/* Handlers of web/screen_forms.c; the caller holds no lock. */
+/* Handlers of web/screen_forms.c; the caller holds no lock.  The session
+ * functions above are web/session.c. */
 void screen_save(void *ud, const http_req *rq, http_resp *rs);
 void screen_entry(void *ud, const http_req *rq, http_resp *rs);
 

@@ -40,7 +40,6 @@ struct http_req {
 
 static const char SECURITY_HEADERS[][2][64] = {
 	{"X-Content-Type-Options", "nosniff"},
-	{"X-Frame-Options", "DENY"},
 	{"Referrer-Policy", "no-referrer"},
 	{"Cross-Origin-Opener-Policy", "same-origin"},
 	{"Cross-Origin-Resource-Policy", "same-origin"},
@@ -148,7 +147,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, http_resp *rs, int
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", rs->type ? rs->type : "application/json");
-	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "Content-Security-Policy", rs->csp ? rs->csp : CSP);
+	MHD_add_response_header(r, "X-Frame-Options", rs->same_origin_frame ? "SAMEORIGIN" : "DENY");
 	for (size_t i = 0; i < sizeof SECURITY_HEADERS / sizeof SECURITY_HEADERS[0]; i++)
 		MHD_add_response_header(r, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
 	MHD_add_response_header(r, "Cache-Control", cache ? "private, max-age=60" : "no-store");
@@ -272,6 +272,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_NO;
 	MHD_add_response_header(resp, "Content-Type", a->type);
 	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	for (size_t i = 0; i < sizeof SECURITY_HEADERS / sizeof SECURITY_HEADERS[0]; i++)
 		MHD_add_response_header(resp, SECURITY_HEADERS[i][0], SECURITY_HEADERS[i][1]);
 	MHD_add_response_header(resp, "Cache-Control", "no-cache");

@@ -498,6 +498,8 @@ static const http_route routes[] = {
 	{"GET", "/api/recent", 0, h_recent},
 	{"GET", "/api/entry", 0, screen_entry},
 	{"POST", "/api/save", 0, screen_save},
+	{"POST", "/api/print", 0, screen_print_record},
+	{"GET", "/print", 0, screen_print_page},
 };
 
 static const char serve_usage[] =

@@ -59,6 +59,9 @@ int screen_role_may(const char *role, const char *kind);
  * functions above are web/session.c. */
 void screen_save(void *ud, const http_req *rq, http_resp *rs);
 void screen_entry(void *ud, const http_req *rq, http_resp *rs);
+/* web/screen_print.c: POST /api/print and GET /print. */
+void screen_print_record(void *ud, const http_req *rq, http_resp *rs);
+void screen_print_page(void *ud, const http_req *rq, http_resp *rs);
 
 /* Map a refusal of capture_form_append() (its field and English message) to
  * a stable code and the Chinese sentence shown beside the field. */

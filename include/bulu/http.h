@@ -28,6 +28,8 @@ typedef struct http_resp {
 	const char *type;      /* Content-Type; default application/json */
 	buf body;
 	char headers[1024];    /* extra "Name: value\n" lines (Set-Cookie ...) */
+	const char *csp;       /* NULL: the strict default Content-Security-Policy */
+	int same_origin_frame; /* 1: this page may be framed by its own origin */
 } http_resp;
 
 typedef void (*http_handler)(void *ud, const http_req *rq, http_resp *rs);

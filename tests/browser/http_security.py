@@ -193,6 +193,26 @@ L.check(L.count(home, "operator") == 7, "every operator change is a journal entr
 r = L.bulu(home, "journal", "show", "--kind", "operator", "--format", "json")
 L.check("pin" not in r.stdout.lower() and "argon" not in r.stdout.lower(), "no PIN hash in the journal")
 
+# Printing: only signed in, recorded first, the page with its own strict CSP.
+ref = res[0][1]["ref"]
+s, j, _ = anon.req("GET", "/print?form=receipt&ref=" + ref + "&size=80mm")
+L.check(s == 401, "a printed page needs sign-in")
+n3 = L.count(home, "print")
+a.csrf, c0 = None, a.csrf
+s, j, _ = a.req("POST", "/api/print", {"form": "receipt", "ref": ref, "size": "80mm"})
+L.check(s == 403 and L.count(home, "print") == n3, "a print without the CSRF token records nothing")
+a.csrf = c0
+s, j, _ = a.req("POST", "/api/print", {"form": "receipt", "ref": ref, "size": "80mm"})
+L.check(s == 200 and j["url"].startswith("/print?form=receipt") and L.count(home, "print") == n3 + 1, "a print is recorded: %s" % j)
+s, page, h = a.req("GET", j["url"])
+html = page.get("text", "")
+L.check(s == 200 and ref in html and "<svg" in html, "the receipt page carries the reference and a barcode")
+L.check("frame-ancestors 'self'" in h.get("Content-Security-Policy", "") and "script-src" not in h.get("Content-Security-Policy", ""), "the page may run no script")
+s, j, _ = a.req("GET", "/print?form=receipt&ref=" + ref + "&size=80mm")
+L.check(s == 400, "a receipt is printed only as a recorded print")
+s, j, _ = a.req("POST", "/api/print", {"form": "receipt", "ref": ref, "size": "80mm"})
+L.check(j.get("reprint") is True, "the second print is a reprint (重打)")
+
 # A clean stop: SIGTERM, exit 0, and the journal still verifies.
 rc = L.stop(p)
 L.check(rc == 0, "station serve stops with 0 on SIGTERM, got %s" % rc)

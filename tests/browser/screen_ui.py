@@ -109,6 +109,24 @@ try:
     L.check("wechat" in r.stdout and "5610" in r.stdout, "paid by wechat, 56.10 yuan stored as fen")
     shot("cashier-saved")
 
+    # -- the receipt: printed from the journal, with the reference and a barcode --
+    by_id("print-receipt").click()
+    L.check(L.wait_for(lambda: d.find_elements(By.ID, "print-frame")), "the receipt is loaded for printing")
+    d.switch_to.frame(by_id("print-frame"))
+    L.check(L.wait_for(lambda: ref in d.find_element(By.TAG_NAME, "body").text), "the receipt carries %s" % ref)
+    L.check(d.find_elements(By.CSS_SELECTOR, "svg"), "the receipt carries a barcode (SVG)")
+    d.switch_to.default_content()
+    L.check(L.count(opd, "print") == 1, "the print is recorded in the journal")
+    purl = by_id("print-frame").get_attribute("src")
+    d.get(purl)
+    L.wait_for(lambda: ref in d.find_element(By.TAG_NAME, "body").text)
+    shot("receipt")
+    with open(os.path.join(L.OUT, "receipt.pdf"), "wb") as f:
+        import base64
+        f.write(base64.b64decode(d.execute_cdp_cmd("Page.printToPDF", {"printBackground": True})["data"]))
+    d.back()
+    L.wait_for(lambda: by_id("work").is_displayed())
+
     # -- refusals: shown beside the field; the journal unchanged --------------
     n1 = L.count(opd)
     by_id("f-patient_id").send_keys("0012345")
@@ -145,6 +163,13 @@ try:
     L.check(L.wait_for(lambda: "wechat" in text("sum-table")), "the cash-up lists wechat")
     L.check(text("sum-net") == "71.70", "the cash-up net: " + text("sum-net"))
     shot("cashup")
+    n3 = L.count(opd, "print")
+    by_id("print-cashup").click()
+    L.check(L.wait_for(lambda: d.find_elements(By.ID, "print-frame")), "the cash-up sheet is loaded for printing")
+    d.switch_to.frame(by_id("print-frame"))
+    L.check(L.wait_for(lambda: "轧账" in d.find_element(By.TAG_NAME, "body").text), "the cash-up sheet renders")
+    d.switch_to.default_content()
+    L.check(L.count(opd, "print") == n3 + 1, "the cash-up sheet is a journal entry")
 
     # -- a void by reference ----------------------------------------------------
     active().send_keys(Keys.F4)
@@ -185,6 +210,17 @@ try:
     active().send_keys(Keys.F9)
     wref = saved_ref()
     L.check(wref and wref.startswith("BL-WARD1-"), "a requisition saved: %s" % wref)
+    by_id("print-requisition").click()
+    L.check(L.wait_for(lambda: d.find_elements(By.ID, "print-frame")), "the requisition is loaded for printing")
+    purl = by_id("print-frame").get_attribute("src")
+    d.get(purl)
+    body = L.wait_for(lambda: d.find_element(By.TAG_NAME, "body").text)
+    L.check(body and "第一联" in body and "第二联" in body, "the requisition prints two copies")
+    L.check(body and body.count(wref) >= 2, "each copy carries %s" % wref)
+    L.check(len(d.find_elements(By.CSS_SELECTOR, "svg")) >= 2, "each copy carries a barcode")
+    shot("requisition")
+    d.back()
+    L.wait_for(lambda: by_id("work").is_displayed())
     L.stop(p)
 
     # -- pharmacist: dispense by scanning; another station's reference refused --

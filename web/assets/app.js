@@ -47,6 +47,9 @@ const I18N = {
   system_error: ['系统错误，未保存', 'System error: not saved'],
   kind_role: ['您的角色不能保存这种单据', 'Your role cannot save this kind of form'],
   csrf: ['页面已过期，请刷新页面', 'This page is stale: reload it'],
+  print_receipt: ['打印收据', 'Print receipt'], print_req: ['打印请领单（两联）', 'Print requisition (2 copies)'],
+  print_cashup: ['打印轧账单', 'Print cash-up sheet'], reprint: ['重打', 'Reprint'],
+  paper: ['纸张', 'Paper'], printing: ['正在打印 {r}', 'Printing {r}'], reprinting: ['重打 {r}', 'Reprinting {r}'],
 };
 
 const KINDS = {
@@ -570,8 +573,57 @@ async function save(ev) {
     res.append(bi(el('div'), '发票 ' + r.invoice_no + (r.pay ? ' · ' + (m ? m.label : r.pay) : ''),
       'Invoice ' + r.invoice_no + (r.pay ? ' · ' + r.pay : '')));
   }
+  const printable = r.invoice_no ? 'receipt' : r.kind === 'requisition' ? 'requisition' : null;
+  if (printable) {
+    const b = el('button', { type: 'button', class: 'primary', id: 'print-' + printable,
+      onclick: () => printForm(printable, r.ref, printable === 'requisition') });
+    biKey(b, printable === 'receipt' ? 'print_receipt' : 'print_req');
+    res.append(el('div', { class: 'actions' }, [b, paperSelect(printable)]));
+  }
   refresh();
   loadRecent();
+}
+
+/* ---- printing (capture/printout.c makes the pages) --------------------------------- */
+
+const PAPERS = { receipt: ['80mm', 'a5', 'a4'], requisition: ['a4', 'a5'], cashup: ['a4', 'a5'] };
+
+function paperSelect(form) {
+  const sel = el('select', { class: 'paper', id: 'paper-' + form, 'aria-label': t('paper') });
+  const want = localStorage.getItem('bulu.paper.' + form) || PAPERS[form][0];
+  for (const z of PAPERS[form]) sel.append(el('option', { value: z, text: z.toUpperCase(), selected: z === want }));
+  sel.addEventListener('change', () => localStorage.setItem('bulu.paper.' + form, sel.value));
+  return sel;
+}
+
+/* The page is loaded in a hidden frame of this station and printed from it. */
+function printUrl(url) {
+  let f = $('#print-frame');
+  if (f) f.remove();
+  f = el('iframe', { id: 'print-frame', title: 'print', src: url });
+  f.addEventListener('load', () => {
+    try { f.contentWindow.focus(); f.contentWindow.print(); } catch (e) { /* shown, not printed */ }
+    /* back to the form: the keys (F1…, F9) belong to the screen, not the page printed */
+    window.focus();
+    const back = document.querySelector('#form:not([hidden]) input, #tabs button[aria-selected="true"]');
+    if (back) back.focus();
+  });
+  document.body.append(f);
+}
+
+/* form: receipt | requisition | cashup; original: a requisition just saved. */
+async function printForm(form, ref, original) {
+  const size = ($('#paper-' + form) || {}).value || localStorage.getItem('bulu.paper.' + form) || PAPERS[form][0];
+  if (original) {
+    printUrl('/print?form=' + form + '&ref=' + encodeURIComponent(ref) + '&size=' + size);
+    return;
+  }
+  const r = await api('POST', '/api/print', { form, ref, size });
+  if (!r.ok) { showRefusal(r); return; }
+  const res = $('#result');
+  if (form !== 'cashup') res.append(biKey(el('div', { class: 'hint' }), r.reprint ? 'reprinting' : 'printing', { r: r.ref }));
+  printUrl(r.url);
+  if (form === 'cashup') loadRecent();
 }
 
 async function loadRecent() {
@@ -582,8 +634,10 @@ async function loadRecent() {
     const k = KINDS[e.kind] || { zh: e.kind, en: e.kind };
     const ref = el('span', { class: 'ref', text: e.ref, title: e.recorded_at, onclick: () => {
       const f = $('#f-ref'); if (f) { f.value = e.ref; loadRef(); } } });
+    const form = e.invoice_no ? 'receipt' : e.kind === 'requisition' ? 'requisition' : null;
+    const rp = form ? biKey(el('button', { type: 'button', class: 'reprint', onclick: () => printForm(form, e.ref, false) }), 'reprint') : null;
     ol.append(el('li', {}, [ref, bi(el('span'), k.zh, k.en), el('span', { text: e.total ? e.total : '' }),
-      e.voided ? biKey(el('span', { class: 'voided' }), 'voided') : null]));
+      e.voided ? biKey(el('span', { class: 'voided' }), 'voided') : null, rp]));
   }
 }
 
@@ -604,6 +658,8 @@ async function loadSummary() {
     el('td', { class: 'num', text: yuan(p.voided_fen) }), el('td', { class: 'num', text: yuan(p.net_fen) })]));
   const refresh_b = el('button', { type: 'button', onclick: loadSummary });
   biKey(refresh_b, 'refresh');
+  const print_b = el('button', { type: 'button', class: 'primary', id: 'print-cashup', onclick: () => printForm('cashup', null, false) });
+  biKey(print_b, 'print_cashup');
   box.append(biKey(el('h2'), 'sum_title'),
     el('p', { text: s.operator + ' · ' + s.station + (s.episode ? ' · ' + s.episode : '') }),
     el('table', { class: 'sum', id: 'sum-table' }, [el('thead', {}, [thead]), el('tbody', {}, rows)]),
@@ -612,7 +668,7 @@ async function loadSummary() {
       biKey(el('span'), 'sum_net'), el('b', { id: 'sum-net', text: yuan(s.net_fen) })]),
     el('p', {}, [biKey(el('span'), 'sum_inv_used'), ': ' + (s.invoices_used.join(', ') || '—')]),
     el('p', {}, [biKey(el('span'), 'sum_inv_voided'), ': ' + (s.invoices_voided.join(', ') || '—')]),
-    el('div', { class: 'actions' }, [refresh_b]));
+    el('div', { class: 'actions' }, [print_b, paperSelect('cashup'), refresh_b]));
 }
 
 /* ---- keyboard -------------------------------------------------------------------- */

@@ -512,9 +512,10 @@ static const char serve_usage[] =
 	"(port 0: any free port).  Any address other than loopback needs HTTPS: give\n"
 	"IT's certificate and key (PEM) with --cert and --key.  People sign in with\n"
 	"the name and PIN of `bulu operator add` (a station needs one first); the\n"
-	"screen locks after MINUTES without use (default 5).  The catalog is shown\n"
-	"as old past DAYS (default 30).  Everything the page needs is inside bulu:\n"
-	"it makes no request outside this station.  docs/screen.md.\n";
+	"screen locks after MINUTES without use (default 5; \"30s\" means seconds).\n"
+	"The catalog is shown as old past DAYS (default 30).  Everything the page\n"
+	"needs is inside bulu: it makes no request outside this station.\n"
+	"docs/screen.md.\n";
 
 #define MAX_BODY (256 * 1024)
 
@@ -526,7 +527,7 @@ int cmd_station_serve(int argc, char **argv)
 		{"catalog-max-age", required_argument, 0, 'a'}, {"dir", required_argument, 0, 'D'},
 		{"help", no_argument, 0, 'h'},            {0, 0, 0, 0}};
 	const char *listen = "127.0.0.1:8787", *cert = NULL, *key = NULL, *dir = NULL;
-	int64_t idle = 5, maxage = 30;
+	int64_t idle = 5, maxage = 30, idle_secs = 300;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -535,10 +536,16 @@ int cmd_station_serve(int argc, char **argv)
 		case 'c': cert = optarg; break;
 		case 'k': key = optarg; break;
 		case 'D': dir = optarg; break;
-		case 'i':
-			if (parse_int64(optarg, strlen(optarg), &idle) != 0 || idle < 1 || idle > 24 * 60)
-				return cli_usage(argv[0], "--idle-lock: minutes, 1 to 1440");
+		case 'i': {
+			/* minutes; "Ns" for seconds (drills and tests) */
+			size_t n = strlen(optarg);
+			int secs = n > 1 && optarg[n - 1] == 's';
+			if (parse_int64(optarg, n - (size_t)secs, &idle) != 0 || idle < 1 ||
+			    idle > (secs ? 86400 : 1440))
+				return cli_usage(argv[0], "--idle-lock: minutes (1 to 1440), or seconds as Ns");
+			idle_secs = secs ? idle : idle * 60;
 			break;
+		}
 		case 'a':
 			if (parse_int64(optarg, strlen(optarg), &maxage) != 0 || maxage < 1 || maxage > 3650)
 				return cli_usage(argv[0], "--catalog-max-age: days, 1 to 3650");
@@ -564,7 +571,7 @@ int cmd_station_serve(int argc, char **argv)
 	static struct screen s; /* the server's threads see it until they stop */
 	memset(&s, 0, sizeof s);
 	pthread_mutex_init(&s.mu, NULL);
-	s.idle_seconds = (int)idle * 60;
+	s.idle_seconds = (int)idle_secs;
 	s.catalog_max_days = (int)maxage;
 	s.tls = cert != NULL;
 	bulu_err e = {0};

@@ -3,6 +3,7 @@
 not; sizes, paths, a request cut off half-way, 50 concurrent saves from 5
 sessions, one idempotency key saving once, a clean stop on SIGTERM."""
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -220,4 +221,61 @@ L.check(L.bulu(home, "journal", "verify").returncode == 0, "the journal verifies
 # Listening beyond loopback needs a certificate.
 r = L.bulu(home, "station", "serve", "--listen", "0.0.0.0:0", want=2)
 L.check("--cert" in r.stderr, "a LAN address without TLS is refused")
+
+# The idle lock: a session unused for longer than --idle-lock is gone.
+p2, base2 = L.serve(home, "--idle-lock", "2s")
+b = L.Session(base2)
+s, j = b.signin("张丽", "1234")
+s, j, _ = b.req("GET", "/api/items?q=amx")
+L.check(s == 200, "a fresh session works")
+import time  # noqa: E402
+time.sleep(3.2)
+s, j, _ = b.save(charge("idle-locked-01"))
+L.check(s == 401, "after the idle lock a save is refused (401), got %d" % s)
+s, j, _ = b.req("GET", "/api/status")
+L.check(j.get("signed_in") is False, "the status says signed out")
+L.stop(p2)
+
+# HTTPS: with a certificate the screen serves TLS (here on loopback too).
+import datetime  # noqa: E402
+import ssl  # noqa: E402
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
+k = ec.generate_private_key(ec.SECP256R1())
+nm = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+now = datetime.datetime.now(datetime.timezone.utc)
+cert = (x509.CertificateBuilder().subject_name(nm).issuer_name(nm).public_key(k.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30)).sign(k, hashes.SHA256()))
+cf, kf = os.path.join(L.TMP, "cert.pem"), os.path.join(L.TMP, "key.pem")
+with open(cf, "wb") as f:
+    f.write(cert.public_bytes(serialization.Encoding.PEM))
+with open(kf, "wb") as f:
+    f.write(k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption()))
+p3 = subprocess.Popen([L.BULU, "station", "serve", "--listen", "127.0.0.1:0", "--cert", cf, "--key", kf],
+                      env=L.env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+url = p3.stdout.readline().strip()
+L.check(url.startswith("https://127.0.0.1:"), "with --cert/--key the URL is https: " + url)
+ctx = ssl.create_default_context(cafile=cf)
+ctx.check_hostname = False
+import urllib.request  # noqa: E402
+import json as _json  # noqa: E402
+try:
+    rq = urllib.request.Request(url + "api/signin", data=_json.dumps({"name": "张丽", "pin": "1234"}).encode(),
+                                headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(rq, context=ctx, timeout=20) as r:
+        sc = r.headers.get("Set-Cookie", "")
+        L.check(r.status == 200 and "Secure" in sc, "sign-in over HTTPS, the cookie marked Secure: " + sc)
+except Exception as ex:  # noqa: BLE001
+    L.fail("HTTPS sign-in failed: %s" % ex)
+try:
+    urllib.request.urlopen(url.replace("https:", "http:") + "api/status", timeout=5)
+    L.fail("plain HTTP answered on the HTTPS port")
+except Exception:
+    L.ok()
+p3.send_signal(signal.SIGTERM)
+L.check(p3.wait(10) == 0, "the HTTPS server stops cleanly")
 L.finish()

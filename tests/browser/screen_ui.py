@@ -171,6 +171,18 @@ try:
     d.switch_to.default_content()
     L.check(L.count(opd, "print") == n3 + 1, "the cash-up sheet is a journal entry")
 
+    # -- a registration: the fee from the catalog's registration items --------------
+    active().send_keys(Keys.F2)
+    L.wait_for(lambda: by_id("f-fee_item").is_displayed())
+    L.wait_for(lambda: len(by_id("f-fee_item").find_elements(By.TAG_NAME, "option")) >= 3)
+    by_id("f-patient_id").send_keys("0012399")
+    from selenium.webdriver.support.ui import Select  # noqa: E402
+    Select(by_id("f-fee_item")).select_by_index(2)
+    L.check(by_id("f-fee").get_attribute("value") == "15.00", "the registration fee comes from the catalog: " + by_id("f-fee").get_attribute("value"))
+    by_id("f-fee").send_keys(Keys.F9)
+    L.check(L.wait_for(lambda: "挂号" in text("result") and text("saved-ref")), "a registration saved")
+    shot("registration")
+
     # -- a void by reference ----------------------------------------------------
     active().send_keys(Keys.F4)
     L.wait_for(lambda: by_id("f-ref").is_displayed())

@@ -54,7 +54,7 @@ const I18N = {
 
 const KINDS = {
   charge: { zh: '收费', en: 'Charge', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no'], lines: true, tail: ['invoice_no', 'pay', 'note'] },
-  registration: { zh: '挂号', en: 'Registration', fields: ['patient_id', 'patient_name', 'sex', 'doctor', 'fee', 'invoice_no', 'pay', 'new_card', 'card_no', 'note'] },
+  registration: { zh: '挂号', en: 'Registration', fields: ['patient_id', 'patient_name', 'sex', 'doctor', 'fee_item', 'fee', 'invoice_no', 'pay', 'new_card', 'card_no', 'note'] },
   card_issue: { zh: '发卡', en: 'New card', fields: ['card_no', 'patient_id', 'patient_name', 'note'] },
   void: { zh: '作废/退费', en: 'Void / refund', fields: ['ref', 'reason', 'note'] },
   invoice_void: { zh: '发票作废', en: 'Spoiled invoice', fields: ['invoice_no', 'reason', 'note'] },
@@ -81,7 +81,7 @@ const FIELDS = {
   patient_name: ['姓名', 'Name'], sex: ['性别', 'Sex'], doctor: ['医生', 'Doctor'],
   fee_type: ['费别', 'Fee type'], request_no: ['单号（申请单/处方号）', 'Form no. (request / prescription)'],
   invoice_no: ['发票号', 'Invoice no.'], pay: ['支付方式', 'Payment'], fee: ['挂号费（元）', 'Fee (yuan)'],
-  new_card: ['发新卡', 'New card'], card_no: ['卡号', 'Card no.'],
+  new_card: ['发新卡', 'New card'], fee_item: ['挂号类别（价表）', 'Registration type (catalog)'], card_no: ['卡号', 'Card no.'],
   ref: ['单据号（扫码或输入 BL-…）', 'Reference (scan or type BL-…)'], reason: ['原因', 'Reason'],
   note: ['备注', 'Remark'], text: ['内容', 'Text'],
 };
@@ -278,6 +278,14 @@ function fieldInput(name) {
   } else if (name === 'sex') {
     input = el('select', { id: 'f-sex', name }, [el('option', { value: '', text: '' }),
       el('option', { value: '男', text: '男' }), el('option', { value: '女', text: '女' })]);
+  } else if (name === 'fee_item') {
+    /* the catalog's registration fee items: choosing one fills the fee */
+    input = el('select', { id: 'f-fee_item', name }, [el('option', { value: '', text: '—' })]);
+    api('GET', '/api/items?q=' + encodeURIComponent('挂号')).then(r => {
+      for (const it of (r.ok ? r.items : []).filter(i => i.category === '挂号' || /挂号/.test(i.name)))
+        input.append(el('option', { value: it.price, text: it.name + '  ' + it.price + ' 元' }));
+    });
+    input.addEventListener('change', () => { const f = $('#f-fee'); if (f && input.value) f.value = input.value; });
   } else if (name === 'new_card') {
     input = el('input', { id: 'f-new_card', name, type: 'checkbox' });
   } else if (name === 'text' || name === 'reason' && current !== 'invoice_void' && current !== 'void') {
@@ -529,6 +537,7 @@ function collect() {
   for (const name of k.fields.concat(k.tail || [])) {
     const e = $('#f-' + name);
     if (!e) continue;
+    if (name === 'fee_item') continue;
     if (name === 'new_card') body.new_card = e.checked;
     else if (name === 'text') body.note = e.value;
     else body[name] = e.value;

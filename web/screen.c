@@ -459,7 +459,8 @@ static void h_recent(void *ud, const http_req *rq, http_resp *rs)
 			       " json_extract(e.body, '$.invoice_no'), json_extract(e.body, '$.pay'),"
 			       " EXISTS (SELECT 1 FROM entries v WHERE v.kind = 'void' AND"
 			       "  json_extract(v.body, '$.entry') = e.seq), json_extract(e.body, '$.fee')"
-			       " FROM entries e WHERE e.operator = ?1 ORDER BY e.seq DESC LIMIT 12",
+			       " FROM entries e WHERE e.operator = ?1 AND e.kind NOT IN ('print', 'operator')"
+			       " ORDER BY e.seq DESC LIMIT 12",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, ss->name, -1, SQLITE_STATIC);
 		while (sqlite3_step(st) == SQLITE_ROW) {

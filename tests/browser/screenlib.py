@@ -74,6 +74,7 @@ def station(sid, role="cashier", dept="门诊收费", operators=(("张丽", "cas
     bulu(home, "station", "init", "--station", sid, "--dept", dept, "--role", role)
     bulu(home, "catalog", "load", catalog or os.path.join(ROOT, "tests/data/screen-catalog.csv"))
     bulu(home, "invoice", "add-book", "--from", "00120001", "--to", "00120999")
+    bulu(home, "invoice", "add-book", "--drill", "--from", "90120001", "--to", "90120999")
     if outage:
         bulu(home, "outage", "start", *(["--drill"] if drill else []))
     for name, r, pin in operators:

@@ -10,7 +10,7 @@ DIR=${2:-$(mktemp -d "${TMPDIR:-/tmp}/bulu-screen.XXXXXX")}
 ST=$DIR/OPD1
 here=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -f "$ST/journal.db" ]; then
-	"$BULU" station init --station OPD1 --dept 门诊收费 --role cashier --dir "$ST" >/dev/null
+	"$BULU" station init --station OPD1 --dept 门诊收费 --role cashier --tz +08:00 --dir "$ST" >/dev/null 2>&1
 	"$BULU" catalog load --dir "$ST" "$here/tests/data/screen-catalog.csv" >/dev/null
 	"$BULU" invoice add-book --dir "$ST" --from 00120001 --to 00120999 >/dev/null
 	"$BULU" invoice add-book --dir "$ST" --drill --from 90120001 --to 90120999 >/dev/null

@@ -166,6 +166,8 @@ static int fill(cJSON *in, const char *station, form *f, struct refused *r)
 	f->card_no = num(in, "card_no");
 	f->request_no = num(in, "request_no");
 	f->force_reason = str(in, "force_reason");
+	f->tier_reason = str(in, "tier_reason");
+	f->check_tier = 1; /* as the CLI: warn before the department's tier came */
 	f->new_card = cJSON_IsTrue(cJSON_GetObjectItem(in, "new_card"));
 	f->fee_fen = -1;
 	const char *fee = num(in, "fee");
@@ -372,6 +374,9 @@ void screen_save(void *ud, const http_req *rq, http_resp *rs)
 		rc = journal_commit(j, &e);
 	else
 		journal_rollback(j);
+	char warning[512] = "";
+	if (rc == BULU_OK && c && *capture_ctx_warning(c))
+		snprintf(warning, sizeof warning, "%s", capture_ctx_warning(c));
 	capture_ctx_close(c);
 	if (rc == BULU_BADINPUT) {
 		refuse(&r, field ? field : "", line, NULL, e.msg);
@@ -393,6 +398,11 @@ void screen_save(void *ud, const http_req *rq, http_resp *rs)
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "ok", 1);
 	cJSON_AddBoolToObject(o, "again", 0);
+	if (*warning) {
+		cJSON *w = cJSON_AddObjectToObject(o, "warning");
+		cJSON_AddStringToObject(w, "zh", "本科室尚未到转入手工的时间（分级转入），已按所填原因记录");
+		cJSON_AddStringToObject(w, "en", warning);
+	}
 	describe(j, seq, o);
 	reply(rs, 200, o);
 done:

@@ -576,6 +576,7 @@ async function save(ev) {
   res.textContent = '';
   res.append(biKey(el('div'), r.again ? 'saved_again' : 'saved'), el('div', { class: 'ref', id: 'saved-ref', text: r.ref }),
     bi(el('div'), kind.zh + ' · ' + hhmm(r.recorded_at), kind.en + ' · ' + hhmm(r.recorded_at)));
+  if (r.warning) res.append(bi(el('div', { class: 'formerr' }), r.warning.zh, r.warning.en));
   if (r.total) res.append(bi(el('div'), t('total') + ' ' + r.total + ' 元', 'Total ' + r.total + ' yuan'));
   if (r.invoice_no) {
     const m = (st.pay_methods || []).find(p => p.code === r.pay);

@@ -920,15 +920,16 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	if (strcmp(f->kind, "dispense") == 0 && !ref_other(c, f) &&
 	    (rc = check_overdispense(c, f, e)) != BULU_OK)
 		goto done;
-	if (k & K_AMOUNT) { /* the handwritten invoice: not of the station's books */
-		snprintf(x.invoice, sizeof x.invoice, "%s", f->invoice_no);
-		x.pay = given(f->pay_method) ? f->pay_method : "cash";
-		x.has_invoice_hand = 1;
-	}
+	/* The payment method as its stored code, whatever was typed. */
 	const char *pay = NULL;
-	if (((k & K_INVOICE) || ((k & K_FEE) && f->fee_fen >= 0)) &&
+	if (((k & (K_INVOICE | K_AMOUNT)) || ((k & K_FEE) && (f->fee_fen >= 0 || x.has_lines))) &&
 	    (rc = check_pay(c, f, &pay, e, field, line)) != BULU_OK)
 		goto done;
+	if (k & K_AMOUNT) { /* the handwritten invoice: not of the station's books */
+		snprintf(x.invoice, sizeof x.invoice, "%s", f->invoice_no);
+		x.pay = pay;
+		x.has_invoice_hand = 1;
+	}
 	/* The invoice number last: nothing may refuse the form after it. */
 	x.has_invoice = (k & (K_INVOICE | K_VOIDNO)) ||
 			((k & K_FEE) && (f->fee_fen >= 0 || x.has_lines));

@@ -48,8 +48,8 @@ static const struct {
 	{"invoice_no", "needs", "invoice_missing", "请填写发票号"},
 	{"invoice_no", NULL, "invoice_bad", "发票号不正确"},
 	{"pay_method", NULL, "pay_unknown", "未知的支付方式"},
-	{"ref_form", "other station", "ref_other_station",
-	 "这是其他站点的单据，本站目前不能引用（科室流转功能将支持）"},
+	{"ref_form", "form of station", "ref_other_station",
+	 "这是其他站点的单据：作废只能针对本站的单据"},
 	{"ref_form", "no entry", "ref_missing", "本站没有这条单据"},
 	{"ref_form", "voided already", "ref_voided", "这条单据已经作废"},
 	{"ref_form", "itself a void", "ref_is_void", "作废记录不能再作废"},
@@ -128,19 +128,24 @@ static int refuse(struct refused *r, const char *field, size_t line, const char 
 	return -1;
 }
 
-/* SEQ or BL-STATION-SEQ of this station. */
-static int parse_ref(const char *s, const char *station, int64_t *seq, struct refused *r)
+/* SEQ or BL-STATION-SEQ.  A reference of another station (a ward's
+ * requisition scanned at the pharmacy) leaves that station's id in other
+ * (64 bytes); capture_form_append() decides whether the kind may refer to
+ * it, as it does for `bulu capture dispense --ref BL-WARD-SEQ`. */
+static int parse_ref(const char *s, const char *station, int64_t *seq, char other[64],
+		     struct refused *r)
 {
 	const char *n = s;
+	other[0] = '\0';
 	if (strncmp(s, "BL-", 3) == 0 || strncmp(s, "bl-", 3) == 0) {
 		const char *dash = strrchr(s + 3, '-');
-		if (!dash || dash == s + 3)
+		if (!dash || dash == s + 3 || (size_t)(dash - s - 3) >= 64)
 			return refuse(r, "ref_form", 0, "ref_bad", "write SEQ or BL-STATION-SEQ");
-		if ((size_t)(dash - s - 3) != strlen(station) ||
-		    strncmp(s + 3, station, strlen(station)) != 0)
-			return refuse(r, "ref_form", 0, "ref_other_station",
-				      "a form of another station: this station refers only to its own "
-				      "forms (department flow will allow it)");
+		snprintf(other, 64, "%.*s", (int)(dash - s - 3), s + 3);
+		if (!journal_station_id_ok(other))
+			return refuse(r, "ref_form", 0, "ref_bad", "not a station id: write BL-STATION-SEQ");
+		if (strcmp(other, station) == 0)
+			other[0] = '\0';
 		n = dash + 1;
 	}
 	if (!*n || strspn(n, "0123456789") != strlen(n) || parse_int64(n, strlen(n), seq) != 0 ||
@@ -149,9 +154,16 @@ static int parse_ref(const char *s, const char *station, int64_t *seq, struct re
 	return 0;
 }
 
-/* Fill f from the request; strings stay in in. */
-static int fill(cJSON *in, const char *station, form *f, struct refused *r)
+/* A form and what its strings point into. */
+struct wform {
+	form f;
+	char ref_station[64];
+};
+
+/* Fill w->f from the request; strings stay in in. */
+static int fill(cJSON *in, const char *station, struct wform *w, struct refused *r)
 {
+	form *f = &w->f;
 	f->patient_id = num(in, "patient_id");
 	f->patient_name = str(in, "patient_name");
 	f->sex = str(in, "sex");
@@ -174,8 +186,9 @@ static int fill(cJSON *in, const char *station, form *f, struct refused *r)
 	if (fee && (money_parse_yuan(fee, strlen(fee), &f->fee_fen) != 0 || f->fee_fen < 0))
 		return refuse(r, "fee", 0, "fee_bad", "the fee is yuan, e.g. 5 or 12.50");
 	const char *ref = num(in, "ref");
-	if (ref && parse_ref(ref, station, &f->ref_seq, r) != 0)
+	if (ref && parse_ref(ref, station, &f->ref_seq, w->ref_station, r) != 0)
 		return -1;
+	f->ref_station = w->ref_station[0] ? w->ref_station : NULL;
 	const cJSON *lines = cJSON_GetObjectItem(in, "lines");
 	if (lines && !cJSON_IsArray(lines))
 		return refuse(r, "item_code", 0, "item_bad", "lines must be a list");
@@ -295,8 +308,9 @@ void screen_save(void *ud, const http_req *rq, http_resp *rs)
 	struct screen *s = ud;
 	cJSON *in = cJSON_Parse(http_req_body(rq, NULL));
 	const char *kind = str(in, "kind"), *key = str(in, "key");
-	form *f = calloc(1, sizeof *f);
-	if (!f) {
+	struct wform *wf = calloc(1, sizeof *wf);
+	form *f = wf ? &wf->f : NULL;
+	if (!wf) {
 		cJSON_Delete(in);
 		http_resp_error(rs, 500, "system");
 		return;
@@ -344,7 +358,7 @@ void screen_save(void *ud, const http_req *rq, http_resp *rs)
 	}
 	f->kind = kind;
 	f->operator_ = ss->name;
-	if (fill(in, journal_station(j), f, &r) != 0) {
+	if (fill(in, journal_station(j), wf, &r) != 0) {
 		refusal_reply(rs, &r);
 		goto done;
 	}
@@ -407,7 +421,7 @@ void screen_save(void *ud, const http_req *rq, http_resp *rs)
 	reply(rs, 200, o);
 done:
 	pthread_mutex_unlock(&s->mu);
-	free(f);
+	free(wf);
 	cJSON_Delete(in);
 }
 
@@ -428,8 +442,19 @@ void screen_entry(void *ud, const http_req *rq, http_resp *rs)
 		http_resp_error(rs, 401, "signed_out");
 		goto done;
 	}
-	if (parse_ref(ref, journal_station(s->j), &seq, &r) != 0) {
+	char other[64];
+	if (parse_ref(ref, journal_station(s->j), &seq, other, &r) != 0) {
 		refusal_reply(rs, &r);
+		goto done;
+	}
+	if (other[0]) { /* its form is at its own station: the paper says what it holds */
+		cJSON *o = cJSON_CreateObject();
+		char full[96];
+		entry_ref(full, sizeof full, other, seq);
+		cJSON_AddBoolToObject(o, "ok", 1);
+		cJSON_AddStringToObject(o, "ref", full);
+		cJSON_AddStringToObject(o, "other_station", other);
+		reply(rs, 200, o);
 		goto done;
 	}
 	if (sqlite3_prepare_v2(journal_db(s->j),

@@ -181,6 +181,8 @@ try:
     L.check(by_id("f-fee").get_attribute("value") == "15.00", "the registration fee comes from the catalog: " + by_id("f-fee").get_attribute("value"))
     by_id("f-fee").send_keys(Keys.F9)
     L.check(L.wait_for(lambda: "挂号" in text("result") and text("saved-ref")), "a registration saved")
+    r = L.bulu(opd, "journal", "show", "--kind", "registration", "--format", "json")
+    L.check('"code":"G0002"' in r.stdout.replace(" ", "") and '"fee":1500' in r.stdout.replace(" ", ""), "priced from the catalog's fee item G0002")
     shot("registration")
 
     # -- a void by reference ----------------------------------------------------
@@ -244,16 +246,24 @@ try:
     L.check(signin(base, "周敏", "3456"), "the pharmacist signs in")
     n2 = L.count(ph)
     by_id("f-ref").send_keys(wref + Keys.ENTER)   # a scanner types the reference and Enter
-    L.check(L.wait_for(lambda: "其他站点" in text("err-ref")), "another station's requisition is refused clearly: " + text("err-ref"))
+    L.check(L.wait_for(lambda: "其他站点" in text("result") and "WARD1" in text("result")), "another station's requisition is recognised: " + text("result"))
+    L.check(active().get_attribute("id") == "item-q", "the cursor goes to the items, to type what is handed out")
+    add_item("qms", "4")
+    add_item("Y0002", "2")
     shot("pharmacist-other-station")
-    L.check(L.count(ph) == n2, "nothing saved for another station's reference")
+    active().send_keys(Keys.F9)
+    oref = saved_ref()
+    L.check(oref and L.count(ph, "dispense") == 1, "a dispense by another station's requisition reference saved: %s" % oref)
+    r = L.bulu(ph, "journal", "show", "--kind", "dispense", "--format", "json")
+    L.check('"ref_station":"WARD1"' in r.stdout.replace(" ", ""), "it names the ward's station")
+    n2 = L.count(ph)
     by_id("f-ref").clear()
     by_id("f-ref").send_keys(rx + Keys.ENTER)
     L.check(L.wait_for(lambda: len(d.find_elements(By.CSS_SELECTOR, "#lines tr")) == 2), "scanning the prescription fills its lines")
     shot("pharmacist")
     active().send_keys(Keys.F9)
     dref = saved_ref()
-    L.check(dref and L.count(ph, "dispense") == 1, "a dispense saved against the scanned reference: %s" % dref)
+    L.check(dref and L.count(ph, "dispense") == 2, "a dispense saved against the scanned reference: %s" % dref)
     L.stop(p)
 
     # -- lab: an exam, in a drill: the drill banner ----------------------------------

@@ -283,9 +283,17 @@ function fieldInput(name) {
     input = el('select', { id: 'f-fee_item', name }, [el('option', { value: '', text: '—' })]);
     api('GET', '/api/items?q=' + encodeURIComponent('挂号')).then(r => {
       for (const it of (r.ok ? r.items : []).filter(i => i.category === '挂号' || /挂号/.test(i.name)))
-        input.append(el('option', { value: it.price, text: it.name + '  ' + it.price + ' 元' }));
+        input.append(el('option', { value: it.code, 'data-price': it.price, text: it.name + '  ' + it.price + ' 元' }));
     });
-    input.addEventListener('change', () => { const f = $('#f-fee'); if (f && input.value) f.value = input.value; });
+    /* the fee item is saved as the form's line, priced from the catalog (like
+       --item GH001); the fee field shows its price and is not sent */
+    input.addEventListener('change', () => {
+      const f = $('#f-fee');
+      if (!f) return;
+      const o = input.selectedOptions[0];
+      f.value = input.value && o ? o.dataset.price : '';
+      f.readOnly = !!input.value;
+    });
   } else if (name === 'new_card') {
     input = el('input', { id: 'f-new_card', name, type: 'checkbox' });
   } else if (name === 'text' || name === 'reason' && current !== 'invoice_void' && current !== 'void') {
@@ -480,6 +488,17 @@ async function loadRef() {
   inp.value = ref;
   const r = await api('GET', '/api/entry?ref=' + encodeURIComponent(ref));
   if (!r.ok) { showRefusal(r); return; }
+  if (r.other_station) {
+    /* a ward's requisition: its form is at the ward's station; the paper in
+       hand says what to dispense, and reconcile checks it against the ward's */
+    const res = $('#result');
+    res.className = '';
+    res.textContent = '';
+    res.append(bi(el('div', { id: 'ref-other' }), '其他站点 ' + r.other_station + ' 的单据 ' + r.ref + '：请按纸质请领单录入实发药品',
+      'A form of station ' + r.other_station + ' (' + r.ref + '): enter what is handed out from the paper form'));
+    if (current === 'dispense') $('#item-q').focus(); else focusNext(inp);
+    return;
+  }
   const kindName = KINDS[r.kind] ? (lang === 'zh' ? KINDS[r.kind].zh : KINDS[r.kind].en) : r.kind;
   const res = $('#result');
   res.className = '';
@@ -537,7 +556,11 @@ function collect() {
   for (const name of k.fields.concat(k.tail || [])) {
     const e = $('#f-' + name);
     if (!e) continue;
-    if (name === 'fee_item') continue;
+    if (name === 'fee_item') {
+      if (e.value) body.lines = [{ code: e.value, qty: '1' }];
+      continue;
+    }
+    if (name === 'fee' && $('#f-fee_item') && $('#f-fee_item').value) continue;
     if (name === 'new_card') body.new_card = e.checked;
     else if (name === 'text') body.note = e.value;
     else body[name] = e.value;

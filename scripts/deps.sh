@@ -9,12 +9,14 @@
 #      the calls between files run one way: no circle of files.
 #
 # An edge A -> B means A.o refers to a global symbol (function or data) that
-# B.o defines, or A.c includes (directly or not, as the compiler's BUILD/*.d
-# files list) a header of its own part whose name is B's (ledger_json.h is
-# ledger_json.c's).  Calls between parts are allowed and listed with
-# --graph; the part-level order is the README's architecture.  Including
-# bulu/cli.h (the command table's declarations, cli/commands.def) is not a
-# call into cli/: the functions it declares live in the parts.  Exit 0 when both rules
+# B.o defines: the calls (and data) that actually bind the files, whatever
+# headers declare them.  Headers are declarations only: a part's private
+# header shared by all its files (his_internal.h, web/screen.h) makes no
+# dependency by itself, and including bulu/cli.h (the command table's
+# declarations, cli/commands.def) is not a call into cli/, since the
+# functions it declares live in the parts.  Calls between parts are allowed
+# and listed with --graph; the part-level order is the README's
+# architecture.  Exit 0 when both rules
 # hold, 1 naming each call into cli/ and each circle, 2 on bad usage.
 set -eu
 LC_ALL=C
@@ -55,22 +57,6 @@ done <"$W/objs"
 awk 'NR == FNR { def[$1] = $2; next }
 	($1 in def) && def[$1] != $2 { print $2, def[$1] }' "$W/def" "$W/use" |
 	sort -u >"$W/edges"
-
-# include edges: PART/X.c -> PART/Y.c for a header PART/Y.h it depends on
-: >"$W/inc"
-while read -r o; do
-	d=$B/${o%.o}.d
-	[ -f "$d" ] || continue
-	f=${o%.o}.c
-	part=${o%%/*}
-	tr -s ' \\\n' '\n' <"$d" | grep "^$part/[^/]*\.h\$" | while read -r h; do
-		c=${h%.h}.c
-		if [ "$c" != "$f" ] && grep -qx "${c%.c}.o" "$W/objs"; then
-			echo "$f $c"
-		fi
-	done >>"$W/inc"
-done <"$W/objs"
-sort -u "$W/edges" "$W/inc" -o "$W/edges"
 
 [ "$graph" = 0 ] || cat "$W/edges"
 

@@ -14,8 +14,9 @@
 #   BENCH_R5=N        runs per size for B5 (default 3; at least 5 for the
 #                     one-patient pair)
 #   BENCH_B5_MAX=ROWS leave out B5's sizes above ROWS HIS rows (default: none)
-#   BENCH_ONLY=B4,B5  run only these rows (any of B1 B2 B3 B4 B5 S1 S2; S1 and
-#                     S2, the station screen, run together)
+#   BENCH_ONLY=B4,B5  run only these rows (any of B1 B2 B3 B4 B5 S1 S2 I1; S1
+#                     and S2, the station screen, run together)
+#   BENCH_RI=N        runs of each command for I1 (default 3)
 #   KEEP=1            keep the work directory, and keep B3's generated spool
 #                     and B4/B5's ledgers and exports in BENCH_CACHE (default
 #                     $TMPDIR/bulu-bench-cache) for the next run with KEEP=1
@@ -49,7 +50,8 @@ NH4=$(awk -v s="$SCALE" 'BEGIN { n = int(100000 * s + 0.5) * 10; print (n < 1000
 R4=${BENCH_R4:-3}
 R5=${BENCH_R5:-3}
 B5_MAX=${BENCH_B5_MAX:-0}
-ONLY=$(printf '%s' "${BENCH_ONLY:-B1,B2,B3,B4,B5,S1,S2}" | tr 'a-z ' 'A-Z,')
+RI=${BENCH_RI:-3}
+ONLY=$(printf '%s' "${BENCH_ONLY:-B1,B2,B3,B4,B5,S1,S2,I1}" | tr 'a-z ' 'A-Z,')
 # want ROW: whether ROW is to run (BENCH_ONLY).
 want() { case ",$ONLY," in *",$1,"*) return 0 ;; esac; return 1; }
 
@@ -328,6 +330,38 @@ b3() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$W/b3"
 }
 
+
+# ------------------------------------------------------------------ I1 ----
+# I1: `bulu report incident` on B4's ledger with its reconcile, against
+# `bulu sync status` + `bulu reconcile` on the same inputs (QUALITY.md: <= 2).
+# The reconcile directory the report reads is made once, not timed.
+i1() {
+	TZ=Asia/Shanghai
+	export TZ
+	b45_dir
+	b45_make "n$NH4" $((NH4 / 10)) 3 $((NH4 / 50)) "$NH4" || return 1
+	d=$B45_IN/n$NH4
+	mkdir -p "$W/i1"
+	st=0
+	"$BULU" reconcile --ledger "$d/ledger.db" --his charges="$d/his.csv" --out "$W/i1/rec" --quiet \
+		>>"$LOG" 2>&1 || st=$?
+	[ "$st" -le 1 ] || { echo "bench: I1: bulu reconcile exited $st" >&2; return 1; }
+	rep_sh='rm -rf "$3"; "$0" report incident --ledger "$1" --reconcile "$2" --out "$3" >/dev/null'
+	peer_sh='"$0" sync status --ledger "$1" >/dev/null; s=0; rm -rf "$3"
+"$0" reconcile --ledger "$1" --his charges="$2" --out "$3" --quiet || s=$?; [ "$s" -le 1 ]'
+	sync
+	out=$(timed -k "$RI" -l ours -l peer -- sh -c "$rep_sh" "$BULU" "$d/ledger.db" "$W/i1/rec" "$W/i1/rep" \
+		::: sh -c "$peer_sh" "$BULU" "$d/ledger.db" "$d/his.csv" "$W/i1/peer") || return 1
+	[ -s "$W/i1/rep/report.xlsx" ] || { echo "bench: I1: no report.xlsx" >&2; return 1; }
+	os=$(field median "$(printf '%s\n' "$out" | grep 'label=ours ')")
+	ps=$(field median "$(printf '%s\n' "$out" | grep 'label=peer ')")
+	ra=$(calc '%.2f' "$os / $ps")
+	met=$(calc '%s' "($os / $ps <= 2 ? \"yes\" : \"no\")")
+	work="\`bulu report incident\` on B4's ledger ($((NH4 * 3 / 10)) journal lines) and its reconcile (median of $RI)"
+	echo "I1 report incident on B4's inputs ($NH4 HIS rows), medians of $RI interleaved runs:"
+	echo "   ours $(calc '%.3f' "$os") s | peer (sync status + reconcile) $(calc '%.3f' "$ps") s | ratio $ra (goal <= 2)"
+	row "| I1 | $work | $(calc '%.2f' "$os") s | $(calc '%.2f' "$ps") s (\`sync status\` + \`reconcile\`) | $ra | <= 2 | $met |"
+}
 
 # ------------------------------------------------------------- B4, B5 ----
 # b45_dir: set B45_IN to the directory of B4/B5's inputs; with KEEP=1 the
@@ -675,6 +709,10 @@ if want B5; then
 fi
 if want S1 || want S2; then
 	s12 || unmeasured S1/S2 "a step failed; see above" "the station screen: suggestions; a charge over HTTP" "p99 <= 20 ms; <= 1.2"
+	echo
+fi
+if want I1; then
+	i1 || unmeasured I1 "a step failed; see above" "\`bulu report incident\` on B4's ledger and reconcile" "<= 2"
 	echo
 fi
 echo "| # | work | ours | floor, measured in the same run | ratio | goal | met |"

@@ -145,7 +145,8 @@ static int load_episodes(struct recon *r, sqlite3 *db, int *tz_have, int32_t *tz
 	char sql[256];
 	/* episode '' rows are read for the time zone only */
 	snprintf(sql, sizeof sql,
-		 "SELECT episode, kind, body->>'at' FROM %s WHERE kind IN ('outage_start','outage_end')"
+		 "SELECT episode, kind, body->>'at', station, body->>'joined' FROM %s"
+		 " WHERE kind IN ('outage_start','outage_end')"
 		 " ORDER BY episode, kind, station, seq",
 		 table_of(r));
 	sqlite3_stmt *st;
@@ -185,6 +186,13 @@ static int load_episodes(struct recon *r, sqlite3 *db, int *tz_have, int32_t *tz
 		if (!start && (p->end == NO_TIME || t > p->end)) {
 			p->end = t;
 			p->end_off = iso_offset((const char *)sqlite3_column_text(st, 2));
+		}
+		if (!start && sqlite3_column_type(st, 4) == SQLITE_TEXT) {
+			/* an undeclared start that joined a declared outage (docs/outage.md) */
+			p->joined = col_id(r, st, 4);
+			if (p->nby < 4)
+				p->by[p->nby] = col_id(r, st, 3);
+			p->nby++;
 		}
 	}
 	if (rc == BULU_OK && sr != SQLITE_DONE)
@@ -751,8 +759,12 @@ int recon_adopt(struct recon *r, struct recon *l, bulu_err *e)
 		u->expl = map[u->expl];
 		u->ref_station = map[u->ref_station];
 	}
-	for (size_t i = 0; i < l->nep; i++)
+	for (size_t i = 0; i < l->nep; i++) {
 		l->ep[i].id = map[l->ep[i].id];
+		l->ep[i].joined = map[l->ep[i].joined];
+		for (int k = 0; k < l->ep[i].nby && k < 4; k++)
+			l->ep[i].by[k] = map[l->ep[i].by[k]];
+	}
 	for (size_t i = 0; i < l->nbooks; i++) {
 		l->books[i].station = map[l->books[i].station];
 		l->books[i].dept = map[l->books[i].dept];

@@ -109,6 +109,9 @@ struct episode {
 	int64_t start, end;  /* end NO_TIME while open */
 	int end_off;         /* the restore notice's UTC offset, seconds */
 	int drill;
+	uint32_t joined;     /* started undeclared, joined this declared outage (0: no) */
+	uint32_t by[4];      /* the stations that joined from it (the first four) */
+	int nby;             /* how many did */
 };
 
 struct book {

@@ -362,6 +362,13 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 			if (p->end != NO_TIME && p->start != NO_TIME)
 				buf_printf(o, ", %.1f h, incident level %s", (double)(p->end - p->start) / 3600.0,
 					   level_of(p->end - p->start));
+			if (p->joined) {
+				/* stations that started before IT's notice, and joined it */
+				buf_printf(o, "; started undeclared (未经宣布) at");
+				for (int k = 0; k < p->nby && k < 4; k++)
+					buf_printf(o, " %s", S(r, p->by[k]));
+				buf_printf(o, "%s, joined %s", p->nby > 4 ? " ..." : "", S(r, p->joined));
+			}
 			buf_putc(o, '\n');
 		}
 	}

@@ -281,21 +281,20 @@ static int volumes(sqlite3 *db, incident *r, bulu_err *e)
  * folded in), for the KPIs and the trend. */
 static int outages(sqlite3 *db, const tier_table *tt, incident *r, bulu_err *e)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *agg = NULL;
 	int rc = prep(db,
-			  "WITH o AS (SELECT s.episode AS id, min(s.body->>'at') AS start, max(s.body->>'notice' IS NOT NULL) AS decl,"
-			  "  max(coalesce(s.body->>'live_drill', 0)) AS live FROM entries s WHERE s.kind = 'outage_start'"
-			  "  AND NOT EXISTS (SELECT 1 FROM entries j WHERE j.kind = 'outage_end' AND j.episode = s.episode"
-			  "   AND j.body->>'joined' IS NOT NULL) GROUP BY s.episode),"
-			  " m AS (SELECT o.id, x.episode FROM o JOIN entries x ON x.episode = o.id OR x.episode IN"
-			  "  (SELECT episode FROM entries WHERE kind = 'outage_end' AND body->>'joined' = o.id))"
-			  " SELECT o.id, o.start, (SELECT max(body->>'at') FROM entries WHERE kind = 'outage_end' AND episode = o.id"
-			  "  AND body->>'joined' IS NULL), o.decl, o.live,"
-			  " (SELECT count(*) FROM entries WHERE episode IN (SELECT DISTINCT episode FROM m WHERE m.id = o.id) AND kind IN " CAPS "),"
-			  " (SELECT count(DISTINCT body->>'patient_id') FROM entries WHERE episode IN (SELECT DISTINCT episode FROM m WHERE m.id = o.id) AND kind IN " CAPS "),"
-			  " (SELECT coalesce(sum(coalesce(body->>'total', body->>'fee', 0)), 0) FROM entries WHERE episode IN"
-			  "  (SELECT DISTINCT episode FROM m WHERE m.id = o.id) AND kind IN ('charge', 'registration'))"
-			  " FROM o ORDER BY o.start, o.id", NULL, &st, e);
+		      "SELECT s.episode, min(s.body->>'at'), max(s.body->>'notice' IS NOT NULL),"
+		      " max(coalesce(s.body->>'live_drill', 0)),"
+		      " (SELECT max(body->>'at') FROM entries WHERE kind = 'outage_end' AND episode = s.episode"
+		      "  AND body->>'joined' IS NULL)"
+		      " FROM entries s WHERE s.kind = 'outage_start'"
+		      " AND NOT EXISTS (SELECT 1 FROM entries j WHERE j.kind = 'outage_end' AND j.episode = s.episode"
+		      "  AND j.body->>'joined' IS NOT NULL) GROUP BY s.episode ORDER BY 2, 1", NULL, &st, e);
+	if (rc == BULU_OK)
+		rc = prep(db, EPS "SELECT count(*), count(DISTINCT body->>'patient_id'),"
+			       " coalesce(sum(CASE WHEN kind IN ('charge', 'registration') THEN"
+			       "  coalesce(body->>'total', body->>'fee', 0) ELSE 0 END), 0)"
+			       " FROM entries WHERE episode IN (SELECT e FROM eps) AND kind IN " CAPS, NULL, &agg, e);
 	while (rc == BULU_OK && sqlite3_step(st) == SQLITE_ROW) {
 		if (more((void **)&r->out, r->nout, sizeof *r->out)) {
 			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
@@ -304,18 +303,30 @@ static int outages(sqlite3 *db, const tier_table *tt, incident *r, bulu_err *e)
 		struct inc_outage *o = &r->out[r->nout++];
 		o->id = dup(sqlite3_column_text(st, 0));
 		o->start = dup(sqlite3_column_text(st, 1));
-		o->end = dup(sqlite3_column_text(st, 2));
-		o->declared = sqlite3_column_int(st, 3);
-		o->drill_live = sqlite3_column_int(st, 4);
-		o->entries = sqlite3_column_int64(st, 5);
-		o->patients = sqlite3_column_int64(st, 6);
-		o->fen = sqlite3_column_int64(st, 7);
+		o->declared = sqlite3_column_int(st, 2);
+		o->drill_live = sqlite3_column_int(st, 3);
+		o->end = dup(sqlite3_column_text(st, 4));
+		if (!strcmp(o->id, r->id)) {
+			/* the reported outage: counted already */
+			o->entries = r->entries, o->patients = r->patients, o->fen = r->fen;
+		} else {
+			sqlite3_reset(agg);
+			sqlite3_bind_text(agg, 1, o->id, -1, SQLITE_STATIC);
+			if (sqlite3_step(agg) != SQLITE_ROW) {
+				rc = sqlfail(db, e);
+				break;
+			}
+			o->entries = sqlite3_column_int64(agg, 0);
+			o->patients = sqlite3_column_int64(agg, 1);
+			o->fen = sqlite3_column_int64(agg, 2);
+		}
 		long long a = clock_epoch(o->start), b = *o->end ? clock_epoch(o->end) : -1;
 		long long secs = a >= 0 && b >= a ? b - a : 0;
 		o->hours = secs / 3600.0;
 		snprintf(o->level, sizeof o->level, "%s", tiers_level(tt, secs));
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(agg);
 	return rc;
 }
 

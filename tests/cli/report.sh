@@ -89,6 +89,8 @@ EOF
 st=0
 bulu reconcile --ledger "$L" --quiet --his charges="$T/charges.csv" --his invoices="$T/invoices.csv" --out "$T/recon" >"$T/out" 2>"$T/err" || st=$?
 check "reconcile ran, with findings" [ "$st" = 1 ]
+check "reconcile's summary names the station that started undeclared, and when" \
+	grep -q '^Episode OUT-20261120-0740: 2026-11-20 07:40:00 .*; started undeclared (未经宣布) at PHAR, joined OUT-20261120-0800$' "$T/recon/summary.txt"
 check "a finding names a patient with a leading zero" grep -q ',00123[0-9]' "$T/recon/findings.csv"
 
 # ---- the report
@@ -182,4 +184,26 @@ check "nothing written" test ! -e "$T/rep3"
 expect 2 bulu report incident --ledger "$T/none.db" --out "$T/rep4"
 expect 2 bulu report incident --ledger "$L"
 expect 0 bulu report incident --help
+
+# a live drill (an unannounced cut on live patients) is a real episode,
+# flagged as a drill in the report
+now '2026-11-25 09:00'
+BULU_HOME=$T/OPD1
+expect 0 bulu outage start --live-drill --at '2026-11-25 09:00'
+now '2026-11-25 09:10'
+expect 0 bulu capture charge --patient 0077001 --item D001:1 --at "$BULU_NOW"
+check "a live drill takes real invoice numbers" \
+	[ "$(sqlite3 "$BULU_HOME/journal.db" "SELECT body->>'invoice_no' FROM entries WHERE kind = 'charge' ORDER BY seq DESC LIMIT 1")" = 0205 ]
+now '2026-11-25 09:40'
+expect 0 bulu outage end --at '2026-11-25 09:40'
+rm -rf "$T/usb" && mkdir -p "$T/usb"
+expect 0 bulu sync export --out "$T/usb" --seal-to "$C/central.pub"
+expect 0 bulu sync import --ledger "$L" --roster "$R" --central "$C" "$T/usb"
+check "the live drill's entries are real ones" \
+	[ "$(sqlite3 "$L" "SELECT count(*) FROM entries WHERE episode = 'OUT-20261125-0900'")" -gt 0 ]
+expect 0 bulu report incident --ledger "$L" --out "$T/live"
+check "the latest outage is reported by default" grep -q '^故障编号 outage id: *OUT-20261125-0900' "$T/live/report.txt"
+check "shown as a live drill" grep -q '^性质 kind: *实战演练 live drill' "$T/live/report.txt"
+check "the trend holds both outages" [ "$(grep -c '^    OUT-2026112' "$T/live/report.txt")" = 2 ]
+check "no reconcile: said so" grep -q 'no reconcile given' "$T/live/report.txt"
 finish

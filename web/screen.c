@@ -29,6 +29,7 @@
 #include "bulu/summary.h"
 #include "bulu/text.h"
 #include "screen.h"
+#include "suggest.h"
 
 extern const http_asset web_assets[];
 extern const size_t web_nassets;
@@ -327,17 +328,6 @@ static void h_signout(void *ud, const http_req *rq, http_resp *rs)
 
 /* ---- item suggestions --------------------------------------------------- */
 
-static void like_escape(buf *b, const char *pre, const char *text, const char *suf)
-{
-	buf_puts(b, pre);
-	for (const char *p = text; *p; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *p);
-	}
-	buf_puts(b, suf);
-}
-
 static void h_items(void *ud, const http_req *rq, http_resp *rs)
 {
 	struct screen *s = ud;
@@ -349,9 +339,6 @@ static void h_items(void *ud, const http_req *rq, http_resp *rs)
 		http_resp_error(rs, 400, "bad_request");
 		return;
 	}
-	buf pre = BUF_INIT, inner = BUF_INIT;
-	like_escape(&pre, "", q, "%");
-	like_escape(&inner, "%", q, "%");
 	cJSON *o = cJSON_CreateObject();
 	int status = 200;
 	pthread_mutex_lock(&s->mu);
@@ -369,44 +356,34 @@ static void h_items(void *ud, const http_req *rq, http_resp *rs)
 		status = 409;
 		goto done;
 	}
+	if (suggest_load(&s->sg, s->j, catalog_load_seq(cat), &e) != BULU_OK) {
+		catalog_close(cat);
+		cJSON_AddBoolToObject(o, "ok", 0);
+		cJSON_AddStringToObject(o, "error", "system");
+		status = 500;
+		goto done;
+	}
 	cJSON_AddBoolToObject(o, "ok", 1);
 	cJSON *a = cJSON_AddArrayToObject(o, "items");
-	sqlite3_stmt *st = NULL;
-	if (*q && !pre.oom && !inner.oom &&
-	    sqlite3_prepare_v2(journal_db(s->j),
-			       "SELECT code, name, unit, price_fen, category, pinyin FROM ("
-			       " SELECT *, CASE WHEN code = ?2 COLLATE NOCASE THEN 0"
-			       "  WHEN code LIKE ?3 ESCAPE '\\' THEN 1"
-			       "  WHEN pinyin <> '' AND pinyin LIKE ?3 ESCAPE '\\' THEN 2"
-			       "  WHEN name LIKE ?4 ESCAPE '\\' THEN 3 END AS rank"
-			       " FROM catalog_items WHERE load_seq = ?1)"
-			       " WHERE rank IS NOT NULL ORDER BY rank, code LIMIT 20",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, catalog_load_seq(cat));
-		sqlite3_bind_text(st, 2, q, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, pre.p, (int)pre.len, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, inner.p, (int)inner.len, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			cJSON *it = cJSON_CreateObject();
-			char yuan[32];
-			money_format_yuan(sqlite3_column_int64(st, 3), yuan);
-			cJSON_AddStringToObject(it, "code", (const char *)sqlite3_column_text(st, 0));
-			cJSON_AddStringToObject(it, "name", (const char *)sqlite3_column_text(st, 1));
-			cJSON_AddStringToObject(it, "unit", (const char *)sqlite3_column_text(st, 2));
-			cJSON_AddNumberToObject(it, "price_fen", (double)sqlite3_column_int64(st, 3));
-			cJSON_AddStringToObject(it, "price", yuan);
-			cJSON_AddStringToObject(it, "category", (const char *)sqlite3_column_text(st, 4));
-			cJSON_AddStringToObject(it, "pinyin", (const char *)sqlite3_column_text(st, 5));
-			cJSON_AddItemToArray(a, it);
-		}
+	const struct sitem *found[20];
+	size_t nf = suggest_find(s->sg, q, found, 20);
+	for (size_t i = 0; i < nf; i++) {
+		cJSON *it = cJSON_CreateObject();
+		char yuan[32];
+		money_format_yuan(found[i]->price_fen, yuan);
+		cJSON_AddStringToObject(it, "code", found[i]->code);
+		cJSON_AddStringToObject(it, "name", found[i]->name);
+		cJSON_AddStringToObject(it, "unit", found[i]->unit);
+		cJSON_AddNumberToObject(it, "price_fen", (double)found[i]->price_fen);
+		cJSON_AddStringToObject(it, "price", yuan);
+		cJSON_AddStringToObject(it, "category", found[i]->category);
+		cJSON_AddStringToObject(it, "pinyin", found[i]->pinyin);
+		cJSON_AddItemToArray(a, it);
 	}
-	sqlite3_finalize(st);
 	cJSON_AddStringToObject(o, "catalog_version", catalog_version(cat));
 	catalog_close(cat);
 done:
 	pthread_mutex_unlock(&s->mu);
-	buf_free(&pre);
-	buf_free(&inner);
 	send_json(rs, status, o);
 }
 
@@ -617,6 +594,8 @@ int cmd_station_serve(int argc, char **argv)
 	pthread_mutex_lock(&s.mu);
 	journal_close(s.j);
 	s.j = NULL;
+	suggest_free(s.sg);
+	s.sg = NULL;
 	pthread_mutex_unlock(&s.mu);
 	fprintf(stderr, "bulu: station screen stopped; every saved form is durable\n");
 	return BULU_OK;

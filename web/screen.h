@@ -44,6 +44,7 @@ struct screen {
 	int catalog_max_days;
 	struct session sess[SCREEN_SESSIONS];
 	struct attempt att[32];
+	struct suggest *sg; /* the catalog in memory, for suggestions (suggest.h) */
 };
 
 /* The signed-in session of a request, or NULL (also when idle too long);

@@ -67,6 +67,15 @@ s, j, h = anon.req("GET", "/")
 L.check(s == 200 and "default-src 'self'" in h.get("Content-Security-Policy", ""), "the page has a same-origin CSP")
 L.check(h.get("X-Frame-Options") == "DENY", "the page may not be framed")
 
+# Suggestions: the same items in the same order as `bulu catalog find`,
+# whatever the case or width typed.
+for q in ["y", "Y000", "amx", "AMX", "l", "注射", "0.25", "f0001", "ｘｃｇ", "%", "_", "zzz"]:
+    s, j, _ = a.req("GET", "/api/items?q=" + __import__("urllib.parse").parse.quote(q))
+    got = [i["code"] for i in j.get("items", [])]
+    r = L.bulu(home, "catalog", "find", q.replace("ｘｃｇ", "xcg"), "--format", "csv", want=None)
+    want = [line.split(",")[0] for line in r.stdout.splitlines()[1:] if line][:20]
+    L.check(s == 200 and got == want, "suggestions for %r are catalog find's: %s vs %s" % (q, got, want))
+
 # Oversized bodies: 413, declared or not.
 big = b'{"kind":"charge","key":"big-body-0001","note":"' + b"x" * (300 * 1024) + b'"}'
 s, j, _ = a.req("POST", "/api/save", raw=big, headers={"Content-Type": "application/json"})

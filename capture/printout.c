@@ -261,10 +261,11 @@ static int check_fit(journal *j, const char *ref, enum printout_form form, struc
 	if (strcmp(x->kind, "print") == 0 && x->is_reprint)
 		return bulu_errf(e, BULU_BADINPUT, "%s records a reprint; print the form it names instead", x->ref);
 	if (fits)
-		return bulu_errf(e, BULU_BADINPUT, "%s is a %s: it prints as a %s, not a %s", x->ref, x->kind,
-				 fits, form_names[form]);
+		return bulu_errf(e, BULU_BADINPUT, "%s is a %s entry: it prints as a %s, not a %s", x->ref,
+				 x->kind, fits, form_names[form]);
 	return bulu_errf(e, BULU_BADINPUT,
-			 "%s is a %s: only a charge or a registration with a fee (receipt), a requisition, or a cash-up sheet prints",
+			 "%s is a %s entry: only a charge or a registration with a fee (receipt), a requisition, "
+			 "or a cash-up sheet prints",
 			 x->ref, x->kind);
 }
 

@@ -184,6 +184,20 @@ check "a new cash-up sheet counts the later charge" grep -q '应交净额 ¥59.8
 expect 0 bulu journal verify
 check "the journal holds the prints" [ "$(DB "SELECT count(*) FROM entries WHERE kind = 'print'")" = 9 ]
 
+# --- a registration's fee prints as a receipt; a drill's paper says 演练
+export BULU_HOME="$T/DR"
+expect 0 bulu station init --station DR --dept 挂号处 --role registration --tz Asia/Shanghai
+expect 0 bulu invoice add-book --from 000001 --to 000050 --drill
+expect 0 bulu outage start --drill
+expect 0 bulu capture registration --patient 0099001 --name 吴一 --fee 5 --dept 内科门诊
+expect 0 bulu print receipt "BL-DR-$(last)" --size a5 --out "$T/g.html"
+check "registration receipt: the fee as its line" grep -q '挂号费 (内科门诊)' "$T/g.html"
+check "registration receipt: 5.00 in words" grep -q '伍元整' "$T/g.html"
+check "a drill's receipt carries the 演练 banner" grep -q 'class="banner drill">演练' "$T/g.html"
+expect 0 bulu capture registration --patient 0099002
+expect_err 2 "only a charge or a registration with a fee" bulu print receipt "BL-DR-$(last)"
+export BULU_HOME="$T/OPD1"
+
 # --- a real render: chromium prints each page, pdftotext reads it, zbarimg
 # decodes the barcode from the PNG
 render() { # NAME HTML: $OUT/NAME.pdf and $OUT/NAME-1.png

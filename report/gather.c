@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "bulu/clock.h"
+#include "bulu/cmd.h"
 #include "bulu/csvfile.h"
 #include "bulu/notice.h"
 #include "incident.h"
@@ -383,9 +384,9 @@ static int finding_row(void *ud, size_t row, size_t nf, char *const *f, const si
 	struct inc_finding *x = &r->fd[r->nfd++];
 	char **p[] = {&x->cls, &x->kind, &x->station, &x->seq, &x->line, &x->his_id, &x->patient, &x->item,
 		      &x->jval, &x->hval, NULL, &x->dept, &x->expl};
-	for (int i = 0; i < 13; i++)
+	for (int i = 0; i < 13; i++) /* the "'" before a formula-like cell off (cli_csv_cell) */
 		if (p[i])
-			*p[i] = strdup(cell(f, nf, d->idx[i]));
+			*p[i] = strdup(cli_csv_plain(cell(f, nf, d->idx[i])));
 	x->diff = diff;
 	return BULU_OK;
 }

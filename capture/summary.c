@@ -7,7 +7,9 @@
  * started; --episode another; --all every real one): entries per kind; charges and registrations per
  * payment method, count and total; the ones among them cancelled by a void
  * entry (whoever recorded the void), subtracted as refunds; the invoice
- * numbers used and voided, as ranges; the net total.
+ * numbers used and voided, as ranges; the net total; the shift's first and
+ * last entry; with --counted, the cash counted per payment method against
+ * the net expected, and the difference (exit 1 when any differs).
  *
  * Invariants: money is summed as integer fen by SQLite and printed as yuan
  * only here, at the edge; a voided entry is counted in the gross and in the
@@ -33,12 +35,18 @@
 
 static const char summary_usage[] =
 	"usage: bulu capture summary --operator OP [--episode ID | --all]\n"
-	"                            [--format table|csv|json] [--dir DIR]\n"
+	"                            [--counted METHOD=YUAN]... [--format table|csv|json]\n"
+	"                            [--dir DIR]\n"
 	"\n"
-	"The end-of-shift cash-up (轧账) of one operator: entries per kind; charges\n"
-	"and registrations per payment method (count, total); those voided since\n"
-	"(refunds, whoever recorded the void), subtracted; invoice numbers used and\n"
-	"voided; the net total.  Money is printed in yuan.  No patient data is shown.\n"
+	"The end-of-shift cash-up (轧账) of one operator: the shift's first and last\n"
+	"entry; entries per kind; charges and registrations per payment method (count,\n"
+	"total); those voided since (refunds, whoever recorded the void), subtracted;\n"
+	"invoice numbers used and voided, as ranges; the net total; signature lines.\n"
+	"Money is printed in yuan.  No patient data is shown.\n"
+	"  --counted METHOD=YUAN  what the cashier counted (点钞) for one payment\n"
+	"                method (cash=1234.50), once per method: shown against the\n"
+	"                net expected, with the difference (长款/短款); exit 1 when\n"
+	"                any method's difference is not zero\n"
 	"\n"
 	"It covers the current episode: the open one, else the latest started (or,\n"
 	"on a station that never had one, what was recorded outside any episode).\n"
@@ -94,6 +102,12 @@ struct inv {
 	int voided;
 };
 
+#define COUNTED_MAX 16
+struct counted {
+	char method[64];
+	int64_t fen;
+};
+
 struct sum {
 	const char *op, *episode, *station;
 	int drill;                /* the episode is a drill */
@@ -108,7 +122,25 @@ struct sum {
 	size_t ninvs;
 	int64_t gross, refunded;
 	size_t nused, nvoided;
+	char shift_from[40], shift_to[40]; /* the first and last entry's station time */
+	struct counted counted[COUNTED_MAX];
+	size_t ncounted;
+	int differs;              /* a counted method differs from the expected */
 };
+
+static const char q_shift[] =
+	"SELECT min(e.recorded_at), max(e.recorded_at) FROM entries e WHERE " MINE("e")
+	" AND e.kind NOT IN ('station_init', 'catalog_load', 'invoice_book', 'outage_start',"
+	" 'outage_end', 'outage_notice', 'print')";
+
+/* What the net of a payment method is expected to be (0 if none taken). */
+static int64_t expected_of(const struct sum *m, const char *method)
+{
+	for (size_t i = 0; i < m->npays; i++)
+		if (strcmp(m->pays[i].method, method) == 0)
+			return m->pays[i].fen[0] + m->pays[i].fen[1] - m->pays[i].voidfen;
+	return 0;
+}
 
 static const char *ctext(sqlite3_stmt *s, int i)
 {
@@ -207,8 +239,18 @@ static int gather(journal *j, struct sum *m, bulu_err *e)
 			m->nused++;
 	}
 	sqlite3_finalize(s);
+	s = NULL;
 	if (rc == BULU_OK && sr != SQLITE_DONE)
 		return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
+	if (rc == BULU_OK)
+		rc = prep(j, q_shift, m, &s, e);
+	if (rc == BULU_OK && sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(m->shift_from, sizeof m->shift_from, "%s", ctext(s, 0));
+		snprintf(m->shift_to, sizeof m->shift_to, "%s", ctext(s, 1));
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < m->ncounted; i++)
+		m->differs |= m->counted[i].fen != expected_of(m, m->counted[i].method);
 	return rc;
 sqlfail:
 	return bulu_errf(e, BULU_SYSTEM, "journal.db: %s", sqlite3_errmsg(journal_db(j)));
@@ -268,6 +310,8 @@ static void print_table(const struct sum *m)
 	       m->station);
 	if (m->drill)
 		printf("演练 drill: not real money, never added to a real cash-up\n");
+	printf("班次 shift: %s .. %s (first and last entry)\n", *m->shift_from ? m->shift_from : "-",
+	       *m->shift_to ? m->shift_to : "-");
 	putchar('\n');
 	printf("entries by kind\n");
 	if (!m->nkinds)
@@ -312,6 +356,28 @@ static void print_table(const struct sum *m)
 	yuan(m->refunded, b);
 	yuan(m->gross - m->refunded, c);
 	printf("\ngross %s  refunds %s  net total %s\n", a, b, c);
+	if (m->ncounted) {
+		printf("\n点钞 counted       %12s  %12s  %12s\n", "expected", "counted", "difference");
+		for (size_t i = 0; i < m->ncounted; i++) {
+			int64_t want = expected_of(m, m->counted[i].method), got = m->counted[i].fen;
+			yuan(want, a);
+			yuan(got, b);
+			yuan(got - want, c);
+			printf("  ");
+			padr(m->counted[i].method, 16);
+			printf("  %12s  %12s  %12s%s\n", a, b, c,
+			       got > want ? "  长款 over" : got < want ? "  短款 short" : "");
+		}
+		for (size_t i = 0; i < m->npays; i++) {
+			int seen = 0;
+			for (size_t k = 0; k < m->ncounted && !seen; k++)
+				seen = strcmp(m->counted[k].method, m->pays[i].method) == 0;
+			if (!seen)
+				printf("  %s: not counted\n", m->pays[i].method);
+		}
+	}
+	printf("\n收款员 Cashier: ____________    复核 Checked by: ____________    "
+	       "财务 Finance: ____________    日期 Date: __________\n");
 }
 
 static void csv_line(const char *section, const char *key, int64_t n, int have_n,
@@ -356,6 +422,14 @@ static void print_csv(const struct sum *m)
 	csv_line("total", "refunds", 0, 0, a);
 	yuan(m->gross - m->refunded, a);
 	csv_line("total", "net", 0, 0, a);
+	csv_line("shift", "first", 0, 0, m->shift_from);
+	csv_line("shift", "last", 0, 0, m->shift_to);
+	for (size_t i = 0; i < m->ncounted; i++) {
+		yuan(m->counted[i].fen, a);
+		csv_line("counted", m->counted[i].method, 0, 0, a);
+		yuan(m->counted[i].fen - expected_of(m, m->counted[i].method), a);
+		csv_line("difference", m->counted[i].method, 0, 0, a);
+	}
 }
 
 static void jkey_str(buf *o, const char *k, const char *v)
@@ -412,7 +486,20 @@ static void json_into(const struct sum *m, buf *out)
 			json_quote(&o, m->invs[i].no, strlen(m->invs[i].no));
 		}
 	}
-	buf_printf(&o, "],\n\"gross_fen\":%lld,\"refunds_fen\":%lld,\"net_fen\":%lld}\n",
+	buf_puts(&o, "],\n\"counted\":[");
+	for (size_t i = 0; i < m->ncounted; i++) {
+		int64_t want = expected_of(m, m->counted[i].method);
+		buf_puts(&o, i ? ",{" : "{");
+		jkey_str(&o, "pay_method", m->counted[i].method);
+		buf_printf(&o, ",\"expected_fen\":%lld,\"counted_fen\":%lld,\"difference_fen\":%lld}",
+			   (long long)want, (long long)m->counted[i].fen,
+			   (long long)(m->counted[i].fen - want));
+	}
+	buf_puts(&o, "],");
+	jkey_str(&o, "shift_first", *m->shift_from ? m->shift_from : NULL);
+	buf_putc(&o, ',');
+	jkey_str(&o, "shift_last", *m->shift_to ? m->shift_to : NULL);
+	buf_printf(&o, ",\n\"gross_fen\":%lld,\"refunds_fen\":%lld,\"net_fen\":%lld}\n",
 		   (long long)m->gross, (long long)m->refunded, (long long)(m->gross - m->refunded));
 #undef o
 }
@@ -471,7 +558,10 @@ int cmd_capture_summary(int argc, char **argv)
 		{"operator", required_argument, 0, 'o'}, {"episode", required_argument, 0, 'e'},
 		{"format", required_argument, 0, 'F'},   {"dir", required_argument, 0, 'D'},
 		{"all", no_argument, 0, 'A'},            {"help", no_argument, 0, 'h'},
+		{"counted", required_argument, 0, 'C'},
 		{0, 0, 0, 0}};
+	struct counted counted[COUNTED_MAX];
+	size_t ncounted = 0;
 	const char *dir = NULL, *op = NULL, *ep = NULL;
 	enum cli_format fmt = CLI_TABLE;
 	int c, all = 0;
@@ -486,6 +576,23 @@ int cmd_capture_summary(int argc, char **argv)
 			break;
 		case 'D': dir = optarg; break;
 		case 'A': all = 1; break;
+		case 'C': {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || (size_t)(eq - optarg) >= sizeof counted->method)
+				return cli_usage(argv[0], "--counted: write METHOD=YUAN, e.g. cash=1234.50");
+			if (ncounted == COUNTED_MAX)
+				return cli_usage(argv[0], "--counted: at most %d payment methods", COUNTED_MAX);
+			struct counted *k = &counted[ncounted];
+			snprintf(k->method, sizeof k->method, "%.*s", (int)(eq - optarg), optarg);
+			if (money_parse_yuan(eq + 1, strlen(eq + 1), &k->fen) != 0 || k->fen < 0)
+				return cli_usage(argv[0], "--counted %s: yuan, not negative, e.g. 1234.50",
+						 k->method);
+			for (size_t i = 0; i < ncounted; i++)
+				if (strcmp(counted[i].method, k->method) == 0)
+					return cli_usage(argv[0], "--counted %s given twice", k->method);
+			ncounted++;
+			break;
+		}
 		case 'h': return cli_help(summary_usage);
 		default: return cli_usage(argv[0], "unknown option");
 		}
@@ -503,6 +610,8 @@ int cmd_capture_summary(int argc, char **argv)
 	struct sum m;
 	memset(&m, 0, sizeof m);
 	m.op = op;
+	memcpy(m.counted, counted, ncounted * sizeof *counted);
+	m.ncounted = ncounted;
 	char cur[64] = "";
 	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
 	if (rc == BULU_OK && !all && !(ep && *ep))
@@ -542,5 +651,10 @@ int cmd_capture_summary(int argc, char **argv)
 	free(m.refunds);
 	free(m.invs);
 	journal_close(j);
+	if (rc == BULU_OK && m.differs) {
+		fprintf(stderr, "bulu: the cash counted differs from the cash-up (长款/短款): see the "
+				"difference\n");
+		return BULU_FINDINGS;
+	}
 	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
 }

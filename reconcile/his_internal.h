@@ -55,8 +55,13 @@ struct his_kprof {
 	char *void_status;             /* '|'-separated status values meaning voided */
 };
 
+/* [routing]: who types the back-fill of each journal kind (docs/reconcile.md,
+ * "Worklists and routing"). */
+#define HIS_ROUTE_KINDS 8
 struct his_profile {
 	char *name;
+	char *route[HIS_ROUTE_KINDS];  /* destinations as written, ',' separated; NULL: @captured */
+	char *route_why[HIS_ROUTE_KINDS];
 	char *file;                    /* where it was loaded from, for messages */
 	struct his_kprof k[HIS_NKINDS];
 };

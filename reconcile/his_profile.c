@@ -142,6 +142,23 @@ int his_name_matches(const char *names, const char *s, size_t n)
 	}
 }
 
+/* The journal kinds [routing] may name. */
+static const char *const route_kinds[HIS_ROUTE_KINDS] = {
+	"registration", "charge", "prescription", "order", "requisition", "dispense", "exam",
+	"ward_charge",
+};
+
+const char *his_profile_route(const struct his_profile *p, const char *jkind, const char **why)
+{
+	*why = NULL;
+	for (int i = 0; p && i < HIS_ROUTE_KINDS; i++)
+		if (strcmp(route_kinds[i], jkind) == 0) {
+			*why = p->route_why[i];
+			return p->route[i];
+		}
+	return NULL;
+}
+
 void his_profile_free(struct his_profile *p)
 {
 	if (!p)
@@ -150,6 +167,10 @@ void his_profile_free(struct his_profile *p)
 		for (int f = 0; f < HF_NFIELDS; f++)
 			free(p->k[k].names[f]);
 		free(p->k[k].void_status);
+	}
+	for (int i = 0; i < HIS_ROUTE_KINDS; i++) {
+		free(p->route[i]);
+		free(p->route_why[i]);
 	}
 	free(p->name);
 	free(p->file);
@@ -179,11 +200,15 @@ static const char *const setting_names[K_N - HF_NFIELDS] = {
 	"name", "encoding", "date_format", "timezone", "money_unit", "void_status",
 };
 
+#define ROUTING 100 /* loader.sect while in [routing] */
+
 struct loader {
 	const char *file;
 	bulu_err *e;
 	struct his_profile *p;
 	struct settings s[1 + HIS_NKINDS]; /* [0]: [profile]; [1+k]: kind k */
+	int routing_line;                  /* of [routing]; 0: none */
+	int route_line[2 * HIS_ROUTE_KINDS];
 	int sect;                          /* current section; -1 before any */
 	int lineno;
 	const char *line;                  /* start of the current line */
@@ -293,6 +318,16 @@ static int do_section(struct loader *L, const char *s, size_t n)
 	if (rest < end && *rest != '#' && *rest != ';')
 		return lerr(L, rest, "text after a section header");
 	int sect = -1;
+	if (eq_nocase_n(a, (size_t)(z - a), "routing", 7)) {
+		if (L->routing_line) {
+			char prev[32];
+			snprintf(prev, sizeof prev, "%d", L->routing_line);
+			return lerr(L, a, "section given twice (also line %s)", prev);
+		}
+		L->routing_line = L->lineno;
+		L->sect = ROUTING;
+		return BULU_OK;
+	}
 	if (eq_nocase_n(a, (size_t)(z - a), "profile", 7))
 		sect = 0;
 	for (int k = 0; k < HIS_NKINDS && sect < 0; k++)
@@ -302,7 +337,7 @@ static int do_section(struct loader *L, const char *s, size_t n)
 		char nm[80];
 		snprintf(nm, sizeof nm, "%.*s", cut(a, (size_t)(z - a), 64), a);
 		return lerr(L, a, "unknown section [%s] (known: profile, registrations, "
-		            "charges, orders, dispenses, invoices)", nm);
+		            "charges, orders, dispenses, invoices, routing)", nm);
 	}
 	if (L->s[sect].line) {
 		char prev[32];
@@ -372,6 +407,67 @@ static int do_setting(struct loader *L, int key, const char *v, size_t vn)
 	return BULU_OK;
 }
 
+/* One destination list of [routing]: "DEST, DEST": a department's name,
+ * @captured or @role:ROLE.  0, or -1 with *bad at the faulty one. */
+static int route_check(const char *v, size_t n, const char **bad)
+{
+	const char *p = v, *end = v + n;
+	while (p <= end) {
+		const char *c = memchr(p, ',', (size_t)(end - p));
+		const char *q = c ? c : end, *a = p, *z = q;
+		while (a < z && is_sp(*a))
+			a++;
+		while (z > a && is_sp(z[-1]))
+			z--;
+		*bad = a;
+		if (a == z)
+			return -1;
+		if (*a == '@' && !eq_nocase_n(a, (size_t)(z - a), "@captured", 9) &&
+		    !((size_t)(z - a) > 6 && eq_nocase_n(a, 6, "@role:", 6)))
+			return -1;
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+/* KIND = DESTS or KIND.why = TEXT in [routing]. */
+static int do_route(struct loader *L, const char *s, size_t kn, const char *v, size_t vn)
+{
+	char key[64];
+	snprintf(key, sizeof key, "%.*s", cut(s, kn, 40), s);
+	int why = kn > 4 && eq_nocase_n(s + kn - 4, 4, ".why", 4);
+	size_t base = why ? kn - 4 : kn;
+	int id = -1;
+	for (int i = 0; i < HIS_ROUTE_KINDS && id < 0; i++)
+		if (eq_nocase_n(s, base, route_kinds[i], strlen(route_kinds[i])))
+			id = i;
+	if (id < 0)
+		return lerr(L, s, "unknown key \"%s\" in [routing] (a journal kind: registration, "
+		            "charge, prescription, order, requisition, dispense, exam, ward_charge; "
+		            "or KIND.why)", key);
+	int slot = id * 2 + why;
+	if (L->route_line[slot]) {
+		char prev[32];
+		snprintf(prev, sizeof prev, "%d", L->route_line[slot]);
+		return lerr(L, s, "\"%s\" given twice (also line %s)", key, prev);
+	}
+	L->route_line[slot] = L->lineno;
+	if (!vn)
+		return lerr(L, v, "\"%s\" has no value", key);
+	const char *bad;
+	if (!why && route_check(v, vn, &bad) != 0)
+		return lerr(L, bad, "a destination is a department's name, @captured or @role:ROLE");
+	char *d = dupn(v, vn);
+	if (!d)
+		return oom(L);
+	char **to = why ? &L->p->route_why[id] : &L->p->route[id];
+	free(*to);
+	*to = d;
+	return BULU_OK;
+}
+
 static int do_key(struct loader *L, const char *s, size_t n)
 {
 	const char *eq = memchr(s, '=', n), *end = s + n;
@@ -396,6 +492,8 @@ static int do_key(struct loader *L, const char *s, size_t n)
 	snprintf(key, sizeof key, "%.*s", cut(s, kn, 40), s);
 	if (L->sect < 0)
 		return lerr(L, s, "\"%s\" before any [section]", key);
+	if (L->sect == ROUTING)
+		return do_route(L, s, kn, v, (size_t)(vz - v));
 	int id = -1;
 	for (int f = 0; f < HF_NFIELDS && id < 0; f++)
 		if (eq_nocase_n(s, kn, field_names[f], strlen(field_names[f])))

@@ -304,6 +304,33 @@ static int load_books(struct recon *r, sqlite3 *db, bulu_err *e)
 	return rc;
 }
 
+/* Every station's department and role, for routing's @role:ROLE. */
+static int load_roles(struct recon *r, sqlite3 *db, bulu_err *e)
+{
+	static const char sql[] =
+		"SELECT DISTINCT coalesce(body->>'dept', ''), coalesce(body->>'role', '') FROM entries"
+		" WHERE kind = 'station_init' ORDER BY 1, 2";
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sqlfail(db, e, "stations");
+	int rc = BULU_OK, sr;
+	while ((sr = sqlite3_step(st)) == SQLITE_ROW) {
+		struct stn_role *n = realloc(r->roles, (r->nroles + 1) * sizeof *n);
+		if (!n) {
+			rc = bulu_errf(e, BULU_SYSTEM, "out of memory");
+			break;
+		}
+		r->roles = n;
+		snprintf(n[r->nroles].dept, sizeof n->dept, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(n[r->nroles].role, sizeof n->role, "%s", (const char *)sqlite3_column_text(st, 1));
+		r->nroles++;
+	}
+	if (rc == BULU_OK && sr != SQLITE_DONE)
+		rc = sqlfail(db, e, "stations");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* (station, seq) pairs, sorted, for the voids. */
 struct pair {
 	uint32_t station;
@@ -682,6 +709,8 @@ int recon_load_ledger(struct recon *r, const struct recon_tz_hook *tz, bulu_err 
 	if (rc == BULU_OK)
 		rc = load_books(r, db, e);
 	if (rc == BULU_OK)
+		rc = load_roles(r, db, e);
+	if (rc == BULU_OK)
 		rc = load_units(r, db, e);
 	ledger_close(l);
 	if (rc == BULU_OK)
@@ -781,10 +810,11 @@ move:
 	r->u = l->u, r->nu = l->nu, r->capu = l->capu;
 	r->ep = l->ep, r->nep = l->nep;
 	r->books = l->books, r->nbooks = l->nbooks;
+	r->roles = l->roles, r->nroles = l->nroles;
 	r->inv = l->inv, r->ninv = l->ninv, r->capinv = l->capinv;
 	r->win_from = l->win_from, r->win_to = l->win_to;
 	r->last_end = l->last_end, r->tz_off = l->tz_off;
-	l->u = NULL, l->ep = NULL, l->books = NULL, l->inv = NULL;
-	l->nu = l->nep = l->nbooks = l->ninv = l->capinv = 0;
+	l->u = NULL, l->ep = NULL, l->books = NULL, l->inv = NULL, l->roles = NULL;
+	l->nu = l->nep = l->nbooks = l->ninv = l->capinv = l->nroles = 0;
 	return BULU_OK;
 }

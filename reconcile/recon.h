@@ -132,6 +132,22 @@ struct inv_use {
 	uint8_t voided;
 };
 
+/* A station's department and role (its station_init), as text: routing's
+ * @role:ROLE names the departments of the stations of that role. */
+struct stn_role {
+	char dept[128], role[64];
+};
+
+/* Where the worklist lines of one journal kind go ([routing] of the
+ * profile): each destination a department (pool id), or 0 for the
+ * department that captured the line (@captured); why is the reason. */
+#define ROUTE_MAX 8
+struct route {
+	uint32_t dest[ROUTE_MAX];
+	uint8_t n;
+	uint32_t why;
+};
+
 struct recon_opts {
 	const char *ledger;
 	const char *episode;      /* NULL: every episode of the kind (real or drill) */
@@ -162,6 +178,9 @@ struct recon {
 	int given[HIS_NKINDS];
 	struct finding *f;
 	size_t nf, capf;
+	struct stn_role *roles;
+	size_t nroles;
+	struct route routes[JK_N]; /* n 0: the department that captured it */
 };
 
 /* ledger_load.c */
@@ -198,6 +217,9 @@ int recon_match(struct recon *r, enum his_kind k, bulu_err *e);
 int recon_invoices(struct recon *r, bulu_err *e);
 int recon_threeway(struct recon *r, bulu_err *e);
 /* report.c */
+/* Resolve the profile's [routing] (his_profile_route) into r->routes. */
+struct his_profile;
+int recon_routes(struct recon *r, const struct his_profile *p, bulu_err *e);
 int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e);
 
 /* Money arithmetic that cannot overflow: a result beyond int64 is held at

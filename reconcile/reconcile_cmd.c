@@ -169,6 +169,7 @@ static void recon_free(struct recon *r)
 	free(r->u);
 	free(r->ep);
 	free(r->books);
+	free(r->roles);
 	free(r->inv);
 	free(r->f);
 	strpool_free(r->pool);
@@ -399,6 +400,8 @@ int cmd_reconcile(int argc, char **argv)
 		rc = recon_invoices(&r, &e);
 	if (rc == BULU_OK)
 		rc = recon_threeway(&r, &e);
+	if (rc == BULU_OK)
+		rc = recon_routes(&r, prof, &e);
 	if (rc == BULU_OK) {
 		progress(show, "writing", out);
 		rc = recon_write(&r, out, quiet, &e);

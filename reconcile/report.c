@@ -426,11 +426,70 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 
 /* --- worklists ----------------------------------------------------------- */
 
+/* The profile's [routing], resolved: departments interned, @role:ROLE the
+ * departments of the stations of that role (none: @captured instead). */
+int recon_routes(struct recon *r, const struct his_profile *p, bulu_err *e)
+{
+	for (int jk = 0; jk < JK_N; jk++) {
+		struct route *rt = &r->routes[jk];
+		const char *why = NULL, *spec = his_profile_route(p, jkind_name((enum jkind)jk), &why);
+		memset(rt, 0, sizeof *rt);
+		if (!spec)
+			continue;
+		for (const char *s = spec; *s;) {
+			const char *c = strchr(s, ',');
+			size_t n = c ? (size_t)(c - s) : strlen(s);
+			while (n && (*s == ' ' || *s == '\t'))
+				s++, n--;
+			while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+				n--;
+			uint32_t d[ROUTE_MAX];
+			size_t nd = 0;
+			if (n == 9 && strncmp(s, "@captured", 9) == 0) {
+				d[nd++] = 0;
+			} else if (n > 6 && strncmp(s, "@role:", 6) == 0) {
+				for (size_t i = 0; i < r->nroles && nd < ROUTE_MAX; i++)
+					if (strlen(r->roles[i].role) == n - 6 &&
+					    strncmp(r->roles[i].role, s + 6, n - 6) == 0)
+						d[nd++] = recon_str(r, "%s", r->roles[i].dept);
+				if (!nd)
+					d[nd++] = 0; /* no station of that role: where it was captured */
+			} else if (n) {
+				d[nd++] = recon_str(r, "%.*s", (int)n, s);
+			}
+			for (size_t i = 0; i < nd; i++) {
+				int dup = 0;
+				for (size_t j = 0; j < rt->n; j++)
+					dup |= rt->dest[j] == d[i];
+				if (!dup && rt->n < ROUTE_MAX)
+					rt->dest[rt->n++] = d[i];
+			}
+			if (!c)
+				break;
+			s = c + 1;
+		}
+		rt->why = why ? recon_str(r, "%s", why)
+			      : recon_str(r, "分送 routed here by the profile's [routing] %s",
+					  jkind_name((enum jkind)jk));
+		if (r->pool && (!rt->why || rt->why == UINT32_MAX))
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	}
+	return BULU_OK;
+}
+
+/* One line of a worklist: a finding, the department whose list it is on,
+ * and why it is there. */
+struct wline {
+	const struct finding *f;
+	uint32_t dept, why;
+};
+
 static int work_cmp(const void *a, const void *b)
 {
-	const struct finding *x = *(const struct finding *const *)a, *y = *(const struct finding *const *)b;
+	const struct wline *wx = a, *wy = b;
+	const struct finding *x = wx->f, *y = wy->f;
 	int c;
-	if ((c = scmp(x->dept, y->dept)))
+	if ((c = scmp(wx->dept, wy->dept)))
 		return c;
 	if (x->deadline != y->deadline) {
 		if (x->deadline == NO_TIME)
@@ -440,6 +499,85 @@ static int work_cmp(const void *a, const void *b)
 		return x->deadline < y->deadline ? -1 : 1;
 	}
 	return finding_cmp(x, y);
+}
+
+/* Every department that captured the paper form of a requisition finding
+ * (its copies at the ward and the pharmacy: same patient and form no.),
+ * and every department that dispensed against one of them. */
+static size_t form_depts(const struct recon *r, const struct unit *u, uint32_t out[ROUTE_MAX])
+{
+	size_t n = 0;
+	out[n++] = u->dept;
+	for (size_t i = 0; i < r->nu && u->request_no; i++) {
+		const struct unit *v = &r->u[i];
+		uint32_t d = 0;
+		if (v->jkind == JK_REQUISITION && v->patient == u->patient &&
+		    v->request_no == u->request_no)
+			d = v->dept;
+		else if (v->jkind == JK_DISPENSE && v->ref && r->u[v->ref - 1].jkind == JK_REQUISITION &&
+			 r->u[v->ref - 1].patient == u->patient &&
+			 r->u[v->ref - 1].request_no == u->request_no)
+			d = v->dept;
+		int dup = !d;
+		for (size_t j = 0; j < n && !dup; j++)
+			dup = out[j] == d;
+		if (!dup && n < ROUTE_MAX)
+			out[n++] = d;
+	}
+	return n;
+}
+
+/* The worklist lines of r's findings: each on the lists its kind is routed
+ * to (the department that captured it unless [routing] says otherwise). */
+static struct wline *route_lines(struct recon *r, size_t *nout)
+{
+	size_t cap = r->nf * 2 + 1, n = 0;
+	struct wline *w = malloc(cap * sizeof *w);
+	uint32_t here = recon_str(r, "本科室录入 captured here"),
+		 listed = recon_str(r, "本科室的科室/发票 this department's (its book, its HIS row)");
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < r->nf; i++) {
+		const struct finding *f = &r->f[i];
+		const struct unit *u = f->unit ? &r->u[f->unit - 1] : NULL;
+		const struct route *rt = u ? &r->routes[u->jkind] : NULL;
+		uint32_t d[ROUTE_MAX * 2], why[ROUTE_MAX * 2];
+		size_t nd = 0;
+		if (!u || !rt->n) {
+			d[nd] = f->dept, why[nd++] = u ? here : listed;
+		} else {
+			for (size_t k = 0; k < rt->n; k++) {
+				uint32_t cd[ROUTE_MAX];
+				size_t nc = 1;
+				cd[0] = rt->dest[k];
+				if (!cd[0] && u->jkind == JK_REQUISITION)
+					nc = form_depts(r, u, cd);
+				else if (!cd[0])
+					cd[0] = f->dept;
+				for (size_t m = 0; m < nc; m++) {
+					int dup = 0;
+					for (size_t j = 0; j < nd; j++)
+						dup |= d[j] == cd[m];
+					if (!dup)
+						d[nd] = cd[m], why[nd++] = rt->why;
+				}
+			}
+		}
+		for (size_t k = 0; k < nd; k++) {
+			if (n == cap) {
+				cap *= 2;
+				struct wline *nw = realloc(w, cap * sizeof *nw);
+				if (!nw) {
+					free(w);
+					return NULL;
+				}
+				w = nw;
+			}
+			w[n++] = (struct wline){f, d[k], why[k]};
+		}
+	}
+	*nout = n;
+	return w;
 }
 
 static const char *action_of(int cls)
@@ -632,37 +770,32 @@ static int wfiles_finish(struct wfiles *w, struct wpool *p, bulu_err *e)
 }
 
 /* Each department's worklist, as three files of w. */
-static int worklists(const struct recon *r, const char *outdir, struct wfiles *w, bulu_err *e)
+static int worklists(const struct recon *r, const struct wline *v, size_t nv, const char *outdir,
+		     struct wfiles *w, bulu_err *e)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/worklists", outdir);
 	int rc = fs_mkdirs(dir, 0755, e);
 	if (rc != BULU_OK)
 		return rc;
-	const struct finding **v = malloc((r->nf + 1) * sizeof *v);
-	if (!v)
-		return bulu_errf(e, BULU_SYSTEM, "out of memory");
-	for (size_t i = 0; i < r->nf; i++)
-		v[i] = &r->f[i];
-	qsort(v, r->nf, sizeof *v, work_cmp);
-	for (size_t i = 0; i < r->nf && rc == BULU_OK;) {
+	for (size_t i = 0; i < nv && rc == BULU_OK;) {
 		size_t j = i;
-		while (j < r->nf && v[j]->dept == v[i]->dept)
+		while (j < nv && v[j].dept == v[i].dept)
 			j++;
-		const char *dept = S(r, v[i]->dept);
+		const char *dept = S(r, v[i].dept);
 		buf c = BUF_INIT, t = BUF_INIT, h = BUF_INIT;
 		buf_puts(&c, BOM);
 		wl_html_begin(&h, dept, j - i);
 		static const char *head[] = {"deadline", "action", "class", "bl_ref", "kind", "patient_id",
 					     "patient_name", "item_code", "item_name", "qty", "amount", "his_id",
-					     "explanation"};
-		for (size_t k = 0; k < 13; k++)
-			cli_csv_cell(&c, head[k], k == 12);
+					     "explanation", "why_here"};
+		for (size_t k = 0; k < 14; k++)
+			cli_csv_cell(&c, head[k], k == 13);
 		buf_printf(&t, "补录工作单 Back-fill worklist: %s\n", *dept ? dept : "未知科室");
 		buf_printf(&t, "%zu item%s, sorted by deadline.  Type the BL reference into the HIS remark (备注).\n\n",
 			   j - i, j - i == 1 ? "" : "s");
 		for (size_t k = i; k < j; k++) {
-			const struct finding *f = v[k];
+			const struct finding *f = v[k].f;
 			const struct unit *u = f->unit ? &r->u[f->unit - 1] : NULL;
 			char due[64], ref[96] = "", qty[32] = "", amt[32] = "";
 			recon_time(r, f->deadline, due);
@@ -688,7 +821,8 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 			cli_csv_cell(&c, qty, 0);
 			cli_csv_cell(&c, amt, 0);
 			cli_csv_cell(&c, S(r, f->his_id), 0);
-			cli_csv_cell(&c, S(r, f->expl), 1);
+			cli_csv_cell(&c, S(r, f->expl), 0);
+			cli_csv_cell(&c, S(r, v[k].why), 1);
 			/* printable: two lines per item and a box to tick */
 			buf_printf(&t, "[ ] %-19s  %-24s  ", f->deadline == NO_TIME ? "-" : due, *ref ? ref : "-");
 			pad(&t, action_of(f->cls), 28);
@@ -698,11 +832,14 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 					   S(r, u->item), S(r, u->item_name), qty, amt);
 			else
 				buf_printf(&t, "HIS %s  %s  %s", S(r, f->his_id), S(r, f->patient), S(r, f->item));
-			buf_printf(&t, "\n    %s\n", S(r, f->expl));
+			buf_printf(&t, "\n    %s\n    为何在此 why here: %s\n", S(r, f->expl), S(r, v[k].why));
+			char expl_why[1200];
+			snprintf(expl_why, sizeof expl_why, "%s (为何在此 why here: %s)", S(r, f->expl),
+				 S(r, v[k].why));
 			struct wl_line wl = {f->deadline == NO_TIME ? "" : due, ref, action_of(f->cls),
 					     rclass_name((enum rclass)f->cls), S(r, f->patient),
 					     u ? S(r, u->patient_name) : "", S(r, f->item),
-					     u ? S(r, u->item_name) : "", qty, amt, S(r, f->his_id), S(r, f->expl)};
+					     u ? S(r, u->item_name) : "", qty, amt, S(r, f->his_id), expl_why};
 			wl_html_line(&h, &wl);
 		}
 		wl_html_end(&h);
@@ -728,7 +865,6 @@ static int worklists(const struct recon *r, const char *outdir, struct wfiles *w
 		fh->b = h;
 		i = j;
 	}
-	free(v);
 	return rc;
 }
 
@@ -771,6 +907,13 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	int rc = fs_mkdirs(outdir, 0755, e);
 	if (rc != BULU_OK)
 		return rc;
+	/* the worklists' lines first: routing interns text, which the threads
+	 * below must not see happen */
+	size_t nwl = 0;
+	struct wline *wl = route_lines(r, &nwl);
+	if (!wl)
+		return bulu_errf(e, BULU_SYSTEM, "out of memory");
+	qsort(wl, nwl, sizeof *wl, work_cmp);
 	struct states_job sj = {.r = r, .rc = BULU_OK};
 	snprintf(sj.path, sizeof sj.path, "%s/states.csv", outdir);
 	pthread_t th;
@@ -781,7 +924,8 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	struct wfiles w = {0};
 	struct wpool wp = {0};
 	bulu_err we = {0};
-	int wrc = worklists(r, outdir, &w, &we);
+	int wrc = worklists(r, wl, nwl, outdir, &w, &we);
+	free(wl);
 	struct wfile *fs = wrc == BULU_OK ? wfile_add(&w, outdir, "summary.txt") : NULL;
 	if (wrc == BULU_OK && (!fs || summary(r, outdir, &fs->b) != 0))
 		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");

@@ -74,3 +74,17 @@ status = 状态|status
 amount = 金额|amount
 operator = 操作员|operator
 occurred_at = 发生时间|occurred_at
+
+[routing]
+# Which desk types each journal kind's back-fill: the worklists/DEPT a
+# finding goes to (docs/reconcile.md, "Worklists and routing").  A
+# department's name, @captured (the department that captured the form; for
+# a requisition every department that captured its paper form or dispensed
+# against it) or @role:ROLE (the departments of the stations of that role),
+# ',' between several.  A kind not named here goes to @captured.
+prescription = @role:cashier
+prescription.why = 门诊手工处方统一交收费处补录 (rule 6: outpatient paper prescriptions are back-filled by the cashier)
+requisition = @captured
+requisition.why = 病区补录医嘱, 药房确认发药 (the ward back-fills the order, the pharmacy confirms the dispense)
+exam = @captured
+exam.why = 医技科室按申请单底联补录 (the medical-technology department back-fills from the stub)

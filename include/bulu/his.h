@@ -148,6 +148,11 @@ void his_profile_free(struct his_profile *p);
  * zone of the outage's restore notice (off, seconds east of UTC), or in the
  * machine's local zone when the ledger has none (have = 0). */
 void his_profile_set_outage_tz(struct his_profile *p, int have, int32_t off);
+/* [routing]: the destinations of the back-fill of journal kind jkind
+ * ("prescription", ...) as written (',' separated: a department, @captured,
+ * or @role:ROLE), and why (NULL when not given); NULL when the profile
+ * routes the kind nowhere special (the department that captured it). */
+const char *his_profile_route(const struct his_profile *p, const char *jkind, const char **why);
 /* The profile's name (its `name =` line), for reports. */
 const char *his_profile_name(const struct his_profile *p);
 

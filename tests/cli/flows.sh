@@ -21,6 +21,11 @@
 #                  a settlement elsewhere refused; the patient's statement
 #                  from the journal or the ledger, exit 1 while an exam is
 #                  pending or the ward has not confirmed none is
+#   routing        worklists by the profile's [routing]: a pharmacy's
+#                  prescription to the cashier's desk, a requisition's
+#                  mismatch to the ward and the pharmacy, each line saying why
+#   cash-up        shift times, cash counted per payment method against the
+#                  net expected, the difference (exit 1), signature lines
 #
 # Every refusal exits 2 and leaves the journal as it was.
 . "$(dirname "$0")/../lib.sh"
@@ -89,6 +94,18 @@ check "import: a fee item row with its invoice number is a priced registration" 
 printf '%s\nR2,registration,cash1,P035,,,,R001,1,,,,,,,\nR2,registration,cash1,P035,,,,,,5.00,,,,,,\n' "$HDR" >"$T/reg-both.csv"
 refuse 'reg-both.csv:2:10 (unit_price): a registration fee is either priced' bulu capture import "$T/reg-both.csv"
 end
+# the cash-up: cash 5.00 + 7.00 + 5.00 expected, wechat 10.00
+expect 0 bulu capture summary --operator cash1 --counted cash=17.00 --counted wechat=10
+grep_out '班次 shift: 2026-11-20T09:00:00[^ ]* \.\. 2026-11-20T09:30:00' "the shift: its first and last form"
+grep_out '^  cash  .* 17.00 .* 17.00 .* 0.00$' "cash counted as expected"
+grep_out '收款员 Cashier: ____' "signature lines"
+expect_err 1 'the cash counted differs' bulu capture summary --operator cash1 --counted cash=16.50
+grep_out '^  cash  .* 17.00 .* 16.50 .* -0.50  短款 short$' "short by 0.50"
+grep_out 'wechat: not counted' "a method not counted is named"
+expect 0 bulu capture summary --operator cash1 --counted cash=17 --counted wechat=10 --format json
+check_sh "json: expected, counted, difference in fen" 'grep -q "\"pay_method\":\"wechat\",\"expected_fen\":1000,\"counted_fen\":1000,\"difference_fen\":0" "$T/out"'
+expect_err 2 '--counted: write METHOD=YUAN' bulu capture summary --operator cash1 --counted 17
+expect_err 2 '--counted cash given twice' bulu capture summary --operator cash1 --counted cash=1 --counted cash=2
 
 # ---- 2. the pharmacy dispenses against the ward's voucher
 st W1 ward 内科一病区 nurse1
@@ -192,7 +209,7 @@ EOF
 cat >"$T/ord-his.csv" <<'EOF'
 流水号,患者编号,姓名,项目编码,项目名称,数量,发生时间,录入时间,操作员,科室,备注
 O1,ZY001,尤一,D001,x,4,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
-O2,ZY001,尤一,D002,x,2,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
+O2,ZY001,尤一,D002,x,3,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
 O3,ZY001,尤一,N010,x,1,2026-11-20 10:05:00,2026-11-20 21:00:00,his02,内科一病区,
 EOF
 cat >"$T/chg-his.csv" <<'EOF'
@@ -217,8 +234,22 @@ expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="
 F=$T/r/findings.csv
 check "registrations priced from fee items match the HIS's fees: no registration finding" \
 	sh -c "! grep -q ',registrations,' '$F'"
-check "the ward's requisition, dispensed against at the pharmacy: no three-way finding" \
-	sh -c "! grep -q DISPENSE_MISMATCH '$F'"
+check "the ward's requisition, dispensed against at the pharmacy: D001 agrees three ways" \
+	sh -c "! grep -q 'DISPENSE_MISMATCH,.*,D001,' '$F'"
+check_sh "... and D002's HIS order differs from the requisition and the dispense (which counted)" \
+	'grep -q "^DISPENSE_MISMATCH,drugs,W1,4,2,.*the HIS order differs" "$F"'
+W=$T/r/worklists
+check_sh "routing: the pharmacy's prescription is on the cashier's worklist, saying why" \
+	'grep -q "BL-PH-5-1.*门诊手工处方统一交收费处补录" "$W/门诊收费.csv"'
+check "routing: ... and not on the pharmacy's" sh -c "! grep -q 'BL-PH-5-1' '$W/药房.csv'"
+check_sh "routing: the requisition's mismatch on the ward's worklist" \
+	'grep -q "BL-W1-4-2.*病区补录医嘱, 药房确认发药" "$W/内科一病区.csv"'
+check_sh "routing: ... and on the pharmacy's, which dispensed against it" \
+	'grep -q "BL-W1-4-2.*病区补录医嘱, 药房确认发药" "$W/药房.csv"'
+check_sh "a line not routed says it was captured here" 'grep -q "BL-W1-7-1.*本科室录入 captured here" "$W/内科一病区.csv"'
+check "the printed worklist says why too" grep -q '为何在此 why here: 门诊手工处方' "$W/门诊收费.txt"
+printf '[profile]\nname = x\n[routing]\nprescription = @nobody\n' >"$T/bad.profile"
+expect_err 2 'bad.profile:4:16: a destination is a department' bulu reconcile --ledger "$L" --quiet --out "$T/r2" --profile "$T/bad.profile" --his charges="$T/chg-his.csv"
 check_sh "a voucher no journal holds: DISPENSE_REF_UNKNOWN on the pharmacy's dispense" \
 	'grep -q "^DISPENSE_REF_UNKNOWN,dispenses,PH,10,1,.*BL-W1-99" "$F"'
 check_sh "a reference to the ward's order, not a voucher: DISPENSE_REF_UNKNOWN" \

@@ -413,8 +413,11 @@ for dept in 门诊收费 放射科 内科一病区 药房; do
 	check "worklists/$dept.csv starts with a BOM" [ "$(head -c 3 "$W/$dept.csv" | od -An -tx1 | tr -d ' ')" = efbbbf ]
 	psv "$W/$dept.csv" | tail -n +2 >"$T/wl"
 	nf=$(awk -F'|' -v d="$dept" '$12 == d' "$T/F" | wc -l)
-	check "worklists/$dept.csv: one row per finding of $dept ($(wc -l <"$T/wl") rows, $nf findings)" \
-		[ "$(wc -l <"$T/wl")" = "$nf" ]
+	# routed in ([routing]): a line of another department's finding, saying why
+	nin=$(awk -F'|' 'NR == FNR { if ($5 != "") d["BL-" $3 "-" $4 "-" $5] = $12; next }
+		$4 in d && d[$4] != dept && $14 !~ /^本科室/' dept="$dept" "$T/F" "$T/wl" | wc -l)
+	check "worklists/$dept.csv: one row per finding of $dept, and $nin routed in ($(wc -l <"$T/wl") rows, $nf findings)" \
+		[ "$(wc -l <"$T/wl")" = "$((nf + nin))" ]
 	# sorted by deadline, those without one last
 	check "worklists/$dept.csv is sorted by deadline" \
 		[ -z "$(awk -F'|' '{ k = $1 == "" ? "9999" : $1; if (k < p) print; p = k }' "$T/wl")" ]

@@ -23,7 +23,8 @@ enum {
 	F_PAY = 1 << 8, F_FEE = 1 << 9, F_NEWCARD = 1 << 10, F_CARD = 1 << 11,
 	F_REQNO = 1 << 12, F_REF = 1 << 13, F_ENTRY = 1 << 14, F_REASON = 1 << 15,
 	F_TEXT = 1 << 16, F_AT = 1 << 17, F_NOTE = 1 << 18, F_FORCE = 1 << 19,
-	F_PRINT = 1 << 20, F_TIER = 1 << 21, F_AMOUNT = 1 << 22
+	F_PRINT = 1 << 20, F_TIER = 1 << 21, F_AMOUNT = 1 << 22, F_EXCHANGE = 1 << 23,
+	F_DISCHARGE = 1 << 24
 };
 
 #define F_WHO (F_PATIENT | F_NAME | F_SEX | F_DEPT | F_DOCTOR | F_FEETYPE | F_AT | F_NOTE | F_FORCE | F_TIER)
@@ -48,34 +49,39 @@ static const struct kind_cli {
 	unsigned flags;
 	const char *usage;
 } kinds[] = {
-	{"registration", F_WHO | F_FEE | F_ITEM | F_NEWCARD | F_CARD | F_INVOICE | F_PAY,
+	{"registration", F_WHO | F_FEE | F_ITEM | F_NEWCARD | F_CARD | F_INVOICE | F_PAY | F_EXCHANGE,
 	 "usage: bulu capture registration --patient CARD_NO [--item CODE[:QTY] ... |\n"
-	 "  --fee YUAN] [--invoice N] [--pay METHOD] [--new-card [--card NO]]\n" WHO_USAGE
+	 "  --fee YUAN] [--invoice N] [--pay METHOD] [--new-card [--card NO]] [--exchange]\n" WHO_USAGE
 	 "\n"
 	 "Capture a registration (挂号).  Its fee is priced from the catalog's fee items\n"
 	 "(--item GH001, quantity 1 unless :QTY), or, for a fee the catalog lacks, given\n"
 	 "in yuan (--fee); either way it takes a manual invoice number (the next free\n"
 	 "one of the books unless --invoice).  --new-card: the patient got a new card\n"
-	 "from stock; its number is --card, else --patient.\n"
+	 "from stock; its number is --card, else --patient.  --exchange: the patient\n"
+	 "keeps the handwritten receipt to exchange it for a machine invoice later (换票).\n"
 	 COMMON_USAGE},
 	{"card_issue", F_WHO | F_CARD,
 	 "usage: bulu capture card-issue --card NO [--patient ID]\n" WHO_USAGE
 	 "\n"
 	 "Capture a patient card (就诊卡) handed out from stock, so the card can be\n"
 	 "back-filled later.\n" COMMON_USAGE},
-	{"charge", F_WHO | F_ITEM | F_INVOICE | F_PAY | F_REQNO,
+	{"charge", F_WHO | F_ITEM | F_INVOICE | F_PAY | F_REQNO | F_EXCHANGE,
 	 "usage: bulu capture charge --patient ID --item CODE:QTY[:PRICE_YUAN] ...\n"
-	 "  [--invoice N] [--pay METHOD] [--request-no NO]\n" WHO_USAGE
+	 "  [--invoice N] [--pay METHOD] [--request-no NO] [--exchange]\n" WHO_USAGE
 	 "\n"
 	 "Capture a charge (收费) priced from the catalog (手工划价), with a manual\n"
 	 "invoice number: the next free one of the station's books unless --invoice.\n"
 	 "A number used before or outside the books is refused.  --pay defaults to cash.\n"
+	 "--exchange: the patient keeps the handwritten receipt (手工票据) to exchange it\n"
+	 "for a machine invoice after recovery (换票); reconcile lists it in receipts.csv.\n"
 	 ITEM_USAGE COMMON_USAGE},
-	{"prescription", F_WHO | F_ITEM | F_REQNO,
+	{"prescription", F_WHO | F_ITEM | F_REQNO | F_DISCHARGE,
 	 "usage: bulu capture prescription --patient ID --item CODE:QTY[:PRICE_YUAN] ...\n"
-	 "  [--request-no NO]\n" WHO_USAGE
+	 "  [--request-no NO] [--discharge]\n" WHO_USAGE
 	 "\n"
 	 "Capture a paper prescription (处方) so it can be dispensed and back-filled.\n"
+	 "--discharge: discharge medication (出院带药), listed for confirmation after\n"
+	 "recovery (reconcile's discharge.csv).\n"
 	 ITEM_USAGE COMMON_USAGE},
 	{"order", F_WHO | F_ITEM | F_REQNO,
 	 "usage: bulu capture order --patient ID --item CODE:QTY[:PRICE_YUAN] ...\n"
@@ -187,6 +193,8 @@ static const struct option opts[] = {
 	{"print", required_argument, 0, F_PRINT},
 	{"no-print", no_argument, 0, F_PRINT | (1 << 29)},
 	{"amount", required_argument, 0, F_AMOUNT},
+	{"exchange", no_argument, 0, F_EXCHANGE},
+	{"discharge", no_argument, 0, F_DISCHARGE},
 	{"operator", required_argument, 0, 'o'},
 	{"dir", required_argument, 0, 'D'},
 	{"help", no_argument, 0, 'h'},
@@ -290,6 +298,8 @@ static int take(const char *cmd, struct capture_args *a, int bit, char *arg)
 	case F_FORCE: f->force_reason = arg; break;
 	case F_TIER: f->tier_reason = arg; break;
 	case F_NEWCARD: f->new_card = 1; break;
+	case F_EXCHANGE: f->exchange = 1; break;
+	case F_DISCHARGE: f->discharge = 1; break;
 	case F_PRINT: a->print_file = arg; break;
 	case F_PRINT | (1 << 29): a->no_print = 1; break;
 	case F_REF: return parse_ref(cmd, "--ref", a, arg);

@@ -37,7 +37,8 @@ static void flag_of(const struct capture_args *a, const char *field, size_t line
 		{"card_no", "--card"},          {"request_no", "--request-no"},
 		{"force_reason", "--force-outside"}, {"occurred_at", "--at"},
 		{"fee", "--fee"},               {"new_card", "--new-card"},
-		{"amount", "--amount"},
+		{"amount", "--amount"},         {"exchange", "--exchange"},
+		{"discharge", "--discharge"},
 	};
 	*out = '\0';
 	if (!field)

@@ -341,6 +341,12 @@ static int check_fits(const form *f, unsigned k, bulu_err *e, const char **field
 		return refuse(e, field, line, "reason", 0, "a %s takes no reason", kind);
 	if (f->fee_fen != -1 && !(k & (K_FEE | K_AMOUNT)))
 		return refuse(e, field, line, "fee", 0, "a %s takes no fee", kind);
+	if (f->exchange && !(k & (K_INVOICE | K_FEE)))
+		return refuse(e, field, line, "exchange", 0,
+			      "only a charge's or registration's receipt is exchanged for an invoice");
+	if (f->discharge && strcmp(kind, "prescription") != 0)
+		return refuse(e, field, line, "discharge", 0,
+			      "discharge medication (出院带药) is a prescription");
 	if (f->new_card && !(k & K_FEE))
 		return refuse(e, field, line, "new_card", 0, "only a registration hands out a new card");
 	if (given(f->card_no) && !(k & K_CARD) && !((k & K_FEE) && f->new_card))
@@ -669,11 +675,15 @@ static void write_body(capture_ctx *c, const form *f, const struct facts *x, jw 
 	if (x->has_lines)
 		jw_kstr(w, "catalog_version", catalog_version(c->cat));
 	jw_kstr_opt(w, "dept", x->dept);
+	if (f->discharge)
+		jw_kbool(w, "discharge", 1);
 	jw_kstr_opt(w, "doctor", f->doctor);
 	if (is_void) {
 		jw_kint(w, "entry", f->ref_seq);
 		jw_kstr(w, "entry_kind", x->ref_kind);
 	}
+	if (f->exchange)
+		jw_kbool(w, "exchange", 1);
 	if (is_reg && f->fee_fen >= 0)
 		jw_kint(w, "fee", f->fee_fen);
 	else if (is_reg && x->has_lines)

@@ -40,7 +40,9 @@ static const char import_usage[] =
 	"Capture transcribed paper forms in bulk, all in one transaction.  Columns (in\n"
 	"any order): form, kind, operator, patient_id, patient_name, dept, doctor,\n"
 	"item_code, qty, unit_price, invoice_no, pay_method, fee_type, occurred_at,\n"
-	"ref_form, note.  One row per line; rows with the same form make one entry.\n"
+	"ref_form, note, flag.  One row per line; rows with the same form make one entry.\n"
+	"flag: exchange (换票: the receipt is to be exchanged for a machine invoice) on a\n"
+	"charge or registration, discharge (出院带药) on a prescription.\n"
 	"An empty cell means \"not given\": unit_price empty = the catalog price (yuan).\n"
 	"ref_form names an earlier form of the file, or an entry (SEQ or BL-STATION-SEQ).\n"
 	"One bad row rejects the whole file (exit 2, naming row and column).\n"
@@ -54,13 +56,13 @@ static const char import_usage[] =
 enum col {
 	C_FORM, C_KIND, C_OPERATOR, C_PATIENT_ID, C_PATIENT_NAME, C_DEPT, C_DOCTOR,
 	C_ITEM_CODE, C_QTY, C_UNIT_PRICE, C_INVOICE_NO, C_PAY_METHOD, C_FEE_TYPE,
-	C_OCCURRED_AT, C_REF_FORM, C_NOTE, NCOL
+	C_OCCURRED_AT, C_REF_FORM, C_NOTE, C_FLAG, NCOL
 };
 
 static const char *const col_names[NCOL] = {
 	"form", "kind", "operator", "patient_id", "patient_name", "dept", "doctor",
 	"item_code", "qty", "unit_price", "invoice_no", "pay_method", "fee_type",
-	"occurred_at", "ref_form", "note"};
+	"occurred_at", "ref_form", "note", "flag"};
 
 #define CELL_MAX 2000 /* bytes in one cell, as form.c allows in a field */
 #define NONE SIZE_MAX
@@ -252,7 +254,7 @@ static int add_row(struct state *st, const char *const v[NCOL], size_t row, bulu
 	int rc = BULU_OK;
 	static const int hdr[] = {C_KIND, C_OPERATOR, C_PATIENT_ID, C_PATIENT_NAME, C_DEPT,
 				  C_DOCTOR, C_INVOICE_NO, C_PAY_METHOD, C_FEE_TYPE,
-				  C_OCCURRED_AT, C_REF_FORM, C_NOTE};
+				  C_OCCURRED_AT, C_REF_FORM, C_NOTE, C_FLAG};
 	for (size_t i = 0; i < sizeof hdr / sizeof hdr[0] && rc == BULU_OK; i++)
 		rc = put_header(st, hdr[i], v[hdr[i]], row, e);
 	if (rc != BULU_OK)
@@ -303,7 +305,9 @@ static void locate(const struct state *st, const char *field, size_t line, int *
 		int col;
 	} alias[] = {{"reason", C_NOTE},      {"card_no", C_PATIENT_ID},
 		     {"fee", C_UNIT_PRICE},   {"request_no", C_FORM},
-		     {"force_reason", C_FORM}, {"episode", C_FORM}};
+		     {"force_reason", C_FORM}, {"episode", C_FORM},
+		     {"amount", C_UNIT_PRICE}, {"exchange", C_FLAG},
+		     {"discharge", C_FLAG}};
 	int c = -1;
 	for (int i = 0; field && i < NCOL && c < 0; i++)
 		if (strcmp(field, col_names[i]) == 0)
@@ -416,6 +420,17 @@ static int flush_form(struct state *st, bulu_err *e)
 		f->request_no = form_id(st, st->cur);
 	f->force_reason = st->force && entry_kind_is_capture(kind) ? st->force : NULL;
 	f->new_card = 0;
+	f->exchange = f->discharge = 0;
+	const char *flag = hval(st, C_FLAG);
+	if (flag && *flag) {
+		if (!strcmp(flag, "exchange") || !strcmp(flag, "换票"))
+			f->exchange = 1;
+		else if (!strcmp(flag, "discharge") || !strcmp(flag, "出院带药"))
+			f->discharge = 1;
+		else
+			return row_err(st, e, st->hrow[C_FLAG], C_FLAG,
+				       "not a flag: exchange (换票) or discharge (出院带药)");
+	}
 	f->ref_seq = 0;
 	f->ref_station = NULL;
 	st->ref_station[0] = '\0';

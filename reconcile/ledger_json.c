@@ -34,7 +34,8 @@ struct sc {
 
 static const char *const top_keys[LJ_NTOP] = {
 	"patient_id", "patient_name", "dept", "invoice_no", "request_no", "occurred_at",
-	"ref", "fee", "card_no", "total", "outside_episode_reason", "ref_station"};
+	"ref", "fee", "card_no", "total", "outside_episode_reason", "ref_station", "exchange",
+	"discharge"};
 static const char *const line_keys[LJL_N] = {"line", "code", "name", "qty", "amount"};
 
 static void ws(struct sc *c)

@@ -552,6 +552,8 @@ static int load_units(struct recon *r, sqlite3 *db, bulu_err *e)
 		if (proto.occurred == NO_TIME)
 			proto.occurred = recorded;
 		proto.voided = (uint8_t)is_voided(voids, nvoids, station, seq);
+		proto.flags = (uint8_t)((body.top[LJ_EXCHANGE].type != LJ_NONE ? UF_EXCHANGE : 0) |
+					(body.top[LJ_DISCHARGE].type != LJ_NONE ? UF_DISCHARGE : 0));
 		proto.deadline = NO_TIME;
 		if (jk == JK_DISPENSE) {
 			proto.ref_seq = jint(&body.top[LJ_REF]); /* resolved below */

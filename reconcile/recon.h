@@ -90,7 +90,10 @@ struct unit {
 	int64_t ref_seq;     /* dispense: the seq it names, kept when no line in scope has it */
 	uint8_t jkind, hkind, voided, state;
 	uint8_t how;         /* matched: 1 by reference, 2 + tier by key (expl then 0) */
+	uint8_t flags;       /* UF_EXCHANGE, UF_DISCHARGE: the form's flags */
 };
+#define UF_EXCHANGE 1    /* a receipt to be exchanged for a machine invoice (换票) */
+#define UF_DISCHARGE 2   /* discharge medication (出院带药) */
 
 struct finding {
 	int64_t seq;

@@ -420,7 +420,7 @@ static int summary(const struct recon *r, const char *outdir, buf *o)
 	if (matched)
 		buf_printf(o, "Back-filled after the deadline: %zu of %zu matched lines (%.1f%%)\n",
 			   by_state[RC_LATE_BACKFILL], matched, 100.0 * (double)by_state[RC_LATE_BACKFILL] / (double)matched);
-	buf_printf(o, "\nFiles in %s: findings.csv, states.csv, summary.txt, worklists/\n", outdir);
+	buf_printf(o, "\nFiles in %s: findings.csv, states.csv, summary.txt, worklists/, receipts.csv, discharge.csv\n", outdir);
 	return 0;
 }
 
@@ -868,6 +868,97 @@ static int worklists(const struct recon *r, const struct wline *v, size_t nv, co
 	return rc;
 }
 
+/* --- registers: receipts to exchange, discharge medication to confirm ---- */
+
+/* receipts.csv (手工票据换票登记): every charge or registration whose
+ * handwritten receipt is to be exchanged for a machine invoice (换票), and
+ * whether the HIS invoice register shows its number yet. */
+static int receipts_csv(const struct recon *r, buf *o)
+{
+	static const char *head[] = {"bl_ref", "invoice_no", "patient_id", "patient_name", "amount",
+				     "occurred_at", "dept", "state", "his_status"};
+	const struct his_table *t = &r->his[HIS_INVOICES];
+	buf_puts(o, BOM);
+	for (size_t k = 0; k < 9; k++)
+		cli_csv_cell(o, head[k], k == 8);
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		if (!(u->flags & UF_EXCHANGE) || (i > 0 && r->u[i - 1].station == u->station &&
+						  r->u[i - 1].seq == u->seq))
+			continue; /* once per form */
+		int64_t amount = 0;
+		for (size_t k = i; k < r->nu && r->u[k].station == u->station && r->u[k].seq == u->seq; k++)
+			amount += r->u[k].amount;
+		const char *no = S(r, u->invoice), *state, *hs = "";
+		int found = 0, hvoid = 0;
+		for (size_t k = 0; *no && r->given[HIS_INVOICES] && k < t->n; k++)
+			if (strcmp(S(r, t->rows[k].invoice), no) == 0) {
+				found = 1;
+				hvoid |= t->rows[k].voided;
+			}
+		if (u->voided)
+			state = "作废 voided (退费: nothing to exchange)";
+		else if (!r->given[HIS_INVOICES])
+			state = "未核对 not checked (no invoices export)";
+		else if (found && !hvoid)
+			state = "已换票 exchanged";
+		else
+			state = "待换票 to exchange";
+		if (found)
+			hs = hvoid ? "作废 void" : "正常 in the register";
+		char ref[96], amt[32], when[64];
+		snprintf(ref, sizeof ref, "BL-%s-%" PRId64, S(r, u->station), u->seq);
+		money_format_yuan(amount, amt);
+		recon_time(r, u->occurred, when);
+		cli_csv_cell(o, ref, 0);
+		cli_csv_cell(o, no, 0);
+		cli_csv_cell(o, S(r, u->patient), 0);
+		cli_csv_cell(o, S(r, u->patient_name), 0);
+		cli_csv_cell(o, amt, 0);
+		cli_csv_cell(o, when, 0);
+		cli_csv_cell(o, S(r, u->dept), 0);
+		cli_csv_cell(o, state, 0);
+		cli_csv_cell(o, hs, 1);
+	}
+	return o->oom ? -1 : 0;
+}
+
+/* discharge.csv (出院带药确认): every line of a discharge-medication
+ * prescription, with the state reconcile left it in (MATCHED: the HIS
+ * holds it). */
+static int discharge_csv(const struct recon *r, buf *o)
+{
+	static const char *head[] = {"bl_ref", "request_no", "patient_id", "patient_name", "item_code",
+				     "item_name", "qty", "dept", "state", "to_do"};
+	buf_puts(o, BOM);
+	for (size_t k = 0; k < 10; k++)
+		cli_csv_cell(o, head[k], k == 9);
+	for (size_t i = 0; i < r->nu; i++) {
+		const struct unit *u = &r->u[i];
+		if (!(u->flags & UF_DISCHARGE))
+			continue;
+		char ref[96], qty[32];
+		snprintf(ref, sizeof ref, "BL-%s-%" PRId64 "-%u", S(r, u->station), u->seq, u->line);
+		snprintf(qty, sizeof qty, "%" PRId64, u->qty);
+		const char *todo = u->state == RC_MATCHED || u->state == RC_LATE_BACKFILL
+					   ? "已确认 confirmed: the HIS holds it"
+				   : u->state == RC_VOIDED ? "作废 voided"
+				   : u->state == RC_NOT_CHECKED ? "未核对 not checked (no orders export)"
+								: "待确认 confirm and back-fill (see findings)";
+		cli_csv_cell(o, ref, 0);
+		cli_csv_cell(o, S(r, u->request_no), 0);
+		cli_csv_cell(o, S(r, u->patient), 0);
+		cli_csv_cell(o, S(r, u->patient_name), 0);
+		cli_csv_cell(o, S(r, u->item), 0);
+		cli_csv_cell(o, S(r, u->item_name), 0);
+		cli_csv_cell(o, qty, 0);
+		cli_csv_cell(o, S(r, u->dept), 0);
+		cli_csv_cell(o, rclass_name((enum rclass)u->state), 0);
+		cli_csv_cell(o, todo, 1);
+	}
+	return o->oom ? -1 : 0;
+}
+
 struct states_job {
 	const struct recon *r;
 	char path[4096];
@@ -926,6 +1017,12 @@ int recon_write(struct recon *r, const char *outdir, int quiet, bulu_err *e)
 	bulu_err we = {0};
 	int wrc = worklists(r, wl, nwl, outdir, &w, &we);
 	free(wl);
+	struct wfile *fr = wrc == BULU_OK ? wfile_add(&w, outdir, "receipts.csv") : NULL;
+	if (wrc == BULU_OK && (!fr || receipts_csv(r, &fr->b) != 0))
+		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");
+	struct wfile *fd = wrc == BULU_OK ? wfile_add(&w, outdir, "discharge.csv") : NULL;
+	if (wrc == BULU_OK && (!fd || discharge_csv(r, &fd->b) != 0))
+		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");
 	struct wfile *fs = wrc == BULU_OK ? wfile_add(&w, outdir, "summary.txt") : NULL;
 	if (wrc == BULU_OK && (!fs || summary(r, outdir, &fs->b) != 0))
 		wrc = bulu_errf(&we, BULU_SYSTEM, "out of memory");

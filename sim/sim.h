@@ -83,6 +83,7 @@ typedef struct sim_form {
 	int64_t invoice;      /* 0 none */
 	int64_t fee;          /* registration fee, fen; settlement: the amount */
 	int fee_item;         /* registration: its fee item's catalog index + 1, 0: --fee */
+	int exchange;         /* charge: the receipt is to be exchanged for an invoice (换票) */
 	int ref;              /* dispense / void: the form index it refers to; -1 */
 	int bad_ref;          /* dispense: against BL-<ward>-<bad_ref>, a form no journal holds
 	                       * (DISPENSE_REF_UNKNOWN); ref_station names the ward */

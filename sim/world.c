@@ -377,6 +377,9 @@ static void cashier_event(sim *s, int station, int64_t t)
 	if (sim_rng_chance(&s->rng, 0.5))
 		add_lines(s, f, SIM_ITEM_DRUG, 1);
 	take_invoice(s, f);
+	/* one patient in four keeps the handwritten receipt to exchange it for
+	 * a machine invoice after recovery (换票) */
+	f->exchange = f->invoice % 4 == 0;
 	if (d >= 97) {
 		/* 退费: the patient came back within the hour */
 		size_t idx = s->nforms - 1;
@@ -653,7 +656,8 @@ static void form_row(buf *o, const sim *s, const sim_form *f, int line)
 	cli_csv_cell_raw(o, "", 0);
 	cli_csv_cell_raw(o, f->kind == SK_INVOICE_VOID || f->kind == SK_VOID ? "" : when, 0);
 	cli_csv_cell_raw(o, ref, 0);
-	cli_csv_cell_raw(o, note, 1);
+	cli_csv_cell_raw(o, note, 0);
+	cli_csv_cell_raw(o, f->exchange ? "exchange" : "", 1);
 }
 
 /* The import file of one station's forms among [first, last); each form
@@ -663,7 +667,7 @@ int sim_write_forms(sim *s, const char *path, int station, size_t first, size_t 
 {
 	buf o = BUF_INIT;
 	buf_puts(&o, "form,kind,operator,patient_id,patient_name,dept,doctor,item_code,qty,"
-	             "unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note\r\n");
+	             "unit_price,invoice_no,pay_method,fee_type,occurred_at,ref_form,note,flag\r\n");
 	for (size_t i = first; i < last; i++) {
 		sim_form *f = &s->forms[i];
 		if (f->station != station)

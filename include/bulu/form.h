@@ -45,6 +45,9 @@ typedef struct form {
 	const char *tier_reason;  /* why capture before the department's tier came */
 	int check_tier;           /* warn before the department's tier (interactive) */
 	int new_card;             /* registration: the patient got a new card */
+	int exchange;             /* charge/registration: the handwritten receipt is to be
+	                           * exchanged for a machine invoice (换票) */
+	int discharge;            /* prescription: discharge medication (出院带药) */
 	int64_t ref_seq;          /* dispense: prescription/requisition; void: target; 0 none */
 	const char *ref_station;  /* dispense: the station whose form ref_seq is, when not this
 	                           * one (a ward's voucher, BL-WARD-SEQ); NULL: this station */

@@ -24,6 +24,11 @@
 #   routing        worklists by the profile's [routing]: a pharmacy's
 #                  prescription to the cashier's desk, a requisition's
 #                  mismatch to the ward and the pharmacy, each line saying why
+#   registers      a receipt to exchange for a machine invoice (--exchange,
+#                  flag exchange): receipts.csv, exchanged once the HIS
+#                  register holds it; discharge medication (--discharge, flag
+#                  discharge): discharge.csv, each line's state; a flag on a
+#                  kind it does not fit refused
 #   cash-up        shift times, cash counted per payment method against the
 #                  net expected, the difference (exit 1), signature lines
 #
@@ -84,6 +89,16 @@ refuse '--invoice: a registration takes an invoice number only with a fee' \
 	bulu capture registration --patient P033 --invoice 00010009
 refuse '--item 1: unknown item code GH999' bulu capture registration --patient P033 --item GH999
 refuse '--item 1: quantity must be a whole number above 0' bulu capture registration --patient P033 --item R001:0
+# receipts the patients will exchange for machine invoices (换票)
+cap 09:25 charge --patient P036 --item D001:1 --pay card --exchange                              # 8: 00010003
+check "--exchange: the receipt is to be exchanged" [ "$(body 8 exchange)/$(body 8 invoice_no)" = "1/00010003" ]
+cap 09:28 charge --patient P037 --item D003:1 --pay card --exchange --invoice 00010004           # 9
+refuse '--exchange does not apply' bulu capture prescription --patient P037 --item D003:1 --exchange
+refuse '--discharge does not apply' bulu capture charge --patient P037 --item D003:1 --discharge
+printf 'form,kind,operator,patient_id,item_code,qty,flag\nF1,charge,cash1,P038,D001,1,换票期\n' >"$T/flag-bad.csv"
+refuse 'flag-bad.csv:2:7 (flag): not a flag: exchange (换票) or discharge (出院带药)' bulu capture import "$T/flag-bad.csv"
+printf 'form,kind,operator,patient_id,item_code,qty,flag\nF1,charge,cash1,P038,D001,1,discharge\n' >"$T/flag-kind.csv"
+refuse 'flag-kind.csv:2:7 (flag): discharge medication (出院带药) is a prescription' bulu capture import "$T/flag-kind.csv"
 # the import: a registration row naming the fee item with an invoice number
 printf '%s\nR1,registration,cash1,P034,,内科门诊,,R001,1,,00010010,cash,,2026-11-20 09:30,,\n' "$HDR" >"$T/reg.csv"
 at 09:30
@@ -189,6 +204,12 @@ printf '%s\nV1,void,phar1,,,,,,,,,,,,BL-W1-4,错\n' "$HDR" >"$T/void.csv"
 refuse 'void.csv:2:15 (ref_form): BL-W1-4 is a form of station W1: a void cancels a form of this station (PH) only' \
 	bulu capture import "$T/void.csv"
 cap 11:50 dispense --ref BL-W1-5 --item N010:1                                                   # 13: an order, not a voucher
+cap 11:55 prescription --patient P042 --item D001:1 --item D003:1 --request-no RX-2 --discharge  # 14
+check "--discharge: discharge medication" [ "$(body 14 discharge)" = 1 ]
+printf 'form,kind,operator,patient_id,item_code,qty,flag\nRX-3,prescription,phar1,P043,D001,1,出院带药\n' >"$T/dis.csv"
+at 11:58
+expect 0 bulu capture import "$T/dis.csv"                                                        # 15
+check "import: flag 出院带药 on a prescription" [ "$(body 15 discharge)" = 1 ]
 end
 
 # ---- reconcile: the ward's requisition against the pharmacy's dispense
@@ -211,6 +232,7 @@ cat >"$T/ord-his.csv" <<'EOF'
 O1,ZY001,尤一,D001,x,4,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
 O2,ZY001,尤一,D002,x,3,2026-11-20 10:00:00,2026-11-20 21:00:00,his02,内科一病区,
 O3,ZY001,尤一,N010,x,1,2026-11-20 10:05:00,2026-11-20 21:00:00,his02,内科一病区,
+O4,P042,,D001,x,1,2026-11-20 11:55:00,2026-11-20 21:00:00,his02,药房,BL-PH-14-1
 EOF
 cat >"$T/chg-his.csv" <<'EOF'
 流水号,患者编号,姓名,项目编码,项目名称,数量,单价,金额,发生时间,录入时间,操作员,发票号,科室,备注
@@ -222,6 +244,10 @@ C5,P050,,F200,胸部X线摄片,1,65.00,65.00,2026-11-20 11:05:00,2026-11-20 21:0
 C6,ZY002,,F100,血常规,1,20.00,20.00,2026-11-20 10:40:00,2026-11-20 21:00:00,his03,,内科一病区,
 C7,ZY002,,N010,一级护理,1,18.00,18.00,2026-11-20 10:31:00,2026-11-20 21:00:00,his03,,内科一病区,
 EOF
+cat >"$T/inv-his.csv" <<'EOF'
+发票号,状态,金额,操作员,发生时间
+00010003,正常,3.50,his01,2026-11-20 09:25:00
+EOF
 at 22:00
 BULU_HOME=$T/ZYC
 expect 1 bulu patient statement ZY001 --ledger "$L"
@@ -230,7 +256,7 @@ grep_out 'BL-XR-4-1 .*检查' "... and the exam performed at another station"
 grep_out '申请单 EX-2 ' "EX-2, requested and never performed, is pending"
 check "EX-1, performed at the exam department, is not pending" sh -c "! grep -q '申请单 EX-1 ' '$T/out'"
 grep_out '已手工结算 settled by hand: BL-ZYC-4' "the settlement is shown"
-expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv" --his charges="$T/chg-his.csv"
+expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv" --his charges="$T/chg-his.csv" --his invoices="$T/inv-his.csv"
 F=$T/r/findings.csv
 check "registrations priced from fee items match the HIS's fees: no registration finding" \
 	sh -c "! grep -q ',registrations,' '$F'"
@@ -260,5 +286,11 @@ check_sh "a ward charge never back-filled: MISSING_IN_HIS charges" 'grep -q "^MI
 check_sh "a ward charge typed twice: DUPLICATE_IN_HIS" 'grep -q "^DUPLICATE_IN_HIS,charges,W1,10,1,C7" "$F"'
 check "an exam requested is not billed: NO_EXPORT" grep -q '^W1,8,1,.*NO_EXPORT' "$T/r/states.csv"
 check "an exam performed without a request matches like any" grep -q '^XR,5,1,.*MATCHED' "$T/r/states.csv"
+check_sh "receipts.csv: 00010003 exchanged (the HIS register holds it)" 'grep -q "^BL-OPD-8,00010003,P036,,3.50,.*,已换票 exchanged," "$T/r/receipts.csv"'
+check_sh "receipts.csv: 00010004 still to exchange" 'grep -q "^BL-OPD-9,00010004,P037,,2.00,.*,待换票 to exchange," "$T/r/receipts.csv"'
+check "receipts.csv: only the receipts marked --exchange" [ "$(($(wc -l <"$T/r/receipts.csv") - 1))" = 2 ]
+check_sh "discharge.csv: the back-filled line confirmed" 'grep -q "^BL-PH-14-1,RX-2,P042,,D001,.*,MATCHED,已确认" "$T/r/discharge.csv"'
+check_sh "discharge.csv: the line not back-filled to confirm" 'grep -q "^BL-PH-14-2,RX-2,P042,,D003,.*,MISSING_IN_HIS,待确认" "$T/r/discharge.csv"'
+check_sh "discharge.csv: the imported one" 'grep -q "^BL-PH-15-1,RX-3,P043," "$T/r/discharge.csv"'
 check "the pharmacy's worklist says to trace the voucher" grep -q '追查凭证' "$T/r/worklists/药房.csv"
 finish

@@ -81,6 +81,8 @@ need sqlite3 && {
 	check "a billing office that settles by hand and captures nothing else (rule 5)" \
 		[ "$(lq "SELECT group_concat(DISTINCT kind) FROM entries WHERE station = 'ZYC01' AND kind NOT IN ('station_init', 'catalog_load', 'outage_start', 'outage_end')")" = settlement ]
 	check "the ward confirms no exam is pending" [ "$(lq "SELECT count(*) > 0 FROM entries WHERE kind = 'exam_clear'")" = 1 ]
+	check "receipts to exchange for machine invoices, in the register after recovery" \
+		grep -q ',已换票 exchanged,' "$T/small/out/receipts.csv"
 }
 check "the higher rate injects more missing lines" \
 	[ "$(grep -c '^MISSING_IN_HIS,' "$T/hi/truth.csv")" -gt "$(grep -c '^MISSING_IN_HIS,' "$T/d5/truth.csv")" ]

@@ -839,7 +839,17 @@ static void test_profile_errors(void **state)
 	         ":2:1: expected \"key = value\", \"[section]\" or a comment");
 	prof_bad("[chargez]\n",
 	         ":1:2: unknown section [chargez] (known: profile, registrations, charges, "
-	         "orders, dispenses, invoices)");
+	         "orders, dispenses, invoices, routing)");
+	prof_bad("[routing]\nprescription = @nobody\n",
+	         ":2:16: a destination is a department's name, @captured or @role:ROLE");
+	prof_bad("[routing]\nprescription = 收费处, \n",
+	         ":2:20: a destination is a department's name, @captured or @role:ROLE");
+	prof_bad("[routing]\nlab = 检验科\n",
+	         ":2:1: unknown key \"lab\" in [routing] (a journal kind: registration, charge, "
+	         "prescription, order, requisition, dispense, exam, ward_charge; or KIND.why)");
+	prof_bad("[routing]\nexam = @captured\nexam = 放射科\n",
+	         ":3:1: \"exam\" given twice (also line 2)");
+	prof_bad("[routing]\n[routing]\n", ":2:2: section given twice (also line 1)");
 	prof_bad("[charges\n", ":1:1: section header without ']'");
 	prof_bad("[charges] x\n", ":1:11: text after a section header");
 	prof_bad("[charges]\n[orders]\n[charges]\n", ":3:2: section given twice (also line 1)");

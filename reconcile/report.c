@@ -558,7 +558,7 @@ static struct wline *route_lines(struct recon *r, size_t *nout)
 					int dup = 0;
 					for (size_t j = 0; j < nd; j++)
 						dup |= d[j] == cd[m];
-					if (!dup)
+					if (!dup && nd < ROUTE_MAX * 2)
 						d[nd] = cd[m], why[nd++] = rt->why;
 				}
 			}

@@ -29,6 +29,7 @@
 #include "bulu/journal.h"
 #include "bulu/json.h"
 #include "bulu/money.h"
+#include "bulu/paymethod.h"
 #include "bulu/operator.h"
 #include "bulu/summary.h"
 #include "bulu/text.h"
@@ -44,7 +45,8 @@ static const char summary_usage[] =
 	"invoice numbers used and voided, as ranges; the net total; signature lines.\n"
 	"Money is printed in yuan.  No patient data is shown.\n"
 	"  --counted METHOD=YUAN  what the cashier counted (点钞) for one payment\n"
-	"                method (cash=1234.50), once per method: shown against the\n"
+	"                method of the station's list (cash=1234.50 or 现金=1234.50),\n"
+	"                once per method: shown against the\n"
 	"                net expected, with the difference (长款/短款); exit 1 when\n"
 	"                any method's difference is not zero\n"
 	"\n"
@@ -614,6 +616,28 @@ int cmd_capture_summary(int argc, char **argv)
 	m.ncounted = ncounted;
 	char cur[64] = "";
 	int rc = journal_open(dir, JOURNAL_READ, &j, &e);
+	/* a counted method as the station's list stores it: 现金 is cash */
+	pay_methods pm;
+	if (rc == BULU_OK && m.ncounted && (rc = pay_methods_load(journal_dir(j), &pm, &e)) == BULU_OK) {
+		for (size_t i = 0; i < m.ncounted; i++) {
+			const char *code = pay_method_resolve(&pm, m.counted[i].method);
+			char list[512];
+			if (!code) {
+				pay_methods_describe(&pm, list, sizeof list);
+				fprintf(stderr, "%s: --counted %s: not a payment method of this station (%s)\n",
+					argv[0], m.counted[i].method, list);
+				journal_close(j);
+				return BULU_BADINPUT;
+			}
+			snprintf(m.counted[i].method, sizeof m.counted[i].method, "%s", code);
+			for (size_t k = 0; k < i; k++)
+				if (strcmp(m.counted[k].method, code) == 0) {
+					fprintf(stderr, "%s: --counted %s given twice\n", argv[0], code);
+					journal_close(j);
+					return BULU_BADINPUT;
+				}
+		}
+	}
 	if (rc == BULU_OK && !all && !(ep && *ep))
 		rc = current_episode(j, cur, &e);
 	if (rc == BULU_OK) {

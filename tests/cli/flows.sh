@@ -121,6 +121,10 @@ expect 0 bulu capture summary --operator cash1 --counted cash=17 --counted wecha
 check_sh "json: expected, counted, difference in fen" 'grep -q "\"pay_method\":\"wechat\",\"expected_fen\":1000,\"counted_fen\":1000,\"difference_fen\":0" "$T/out"'
 expect_err 2 '--counted: write METHOD=YUAN' bulu capture summary --operator cash1 --counted 17
 expect_err 2 '--counted cash given twice' bulu capture summary --operator cash1 --counted cash=1 --counted cash=2
+expect_err 2 '--counted cash given twice' bulu capture summary --operator cash1 --counted cash=1 --counted 现金=2
+expect_err 2 '--counted 金条: not a payment method of this station (现金 cash' bulu capture summary --operator cash1 --counted 金条=1
+expect 0 bulu capture summary --operator cash1 --counted 现金=17 --counted 微信=10
+grep_out '^  cash  .* 17.00 .* 17.00 .* 0.00$' "现金 counted as cash"
 
 # ---- 2. the pharmacy dispenses against the ward's voucher
 st W1 ward 内科一病区 nurse1

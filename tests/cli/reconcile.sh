@@ -434,6 +434,21 @@ check_sh "worklists/门诊收费.html: an item per finding" \
 check "worklists/门诊收费.html: BL-CASH-7-1's barcode" grep -q '<svg class="barcode"[^>]*aria-label="BL-CASH-7-1"' "$W/门诊收费.html"
 check "worklists/门诊收费.html: what to do" grep -q '<b>补录 back-fill</b>MISSING_IN_HIS' "$W/门诊收费.html"
 check_sh "worklists/门诊收费.html: nothing external" '! grep -Eiq "src=|href=|url\(|<link|<script" "$W/门诊收费.html"'
+# printed by a real browser, the first page's barcodes decode to the worklist's
+# first references (PDF and PNG kept in BUILD/tests/worklist to be looked at)
+WO=$(dirname "$BULU")/tests/worklist
+rm -rf "$WO"
+mkdir -p "$WO"
+if need chromium pdftoppm zbarimg; then
+	cp "$W/门诊收费.html" "$WO/worklist.html"
+	chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer --user-data-dir="$T/chromium" \
+		--print-to-pdf="$WO/worklist.pdf" "$WO/worklist.html" >/dev/null 2>&1
+	pdftoppm -png -r 150 -f 1 -l 1 "$WO/worklist.pdf" "$WO/worklist"
+	zbarimg -q --raw "$WO"/worklist-*.png 2>/dev/null | sort >"$WO/codes"
+	psv "$W/门诊收费.csv" | tail -n +2 | awk -F'|' '{ print $4 }' | head -n "$(wc -l <"$WO/codes")" | sort >"$WO/refs"
+	check "the printed worklist's barcodes decode ($(wc -l <"$WO/codes") on page 1)" [ "$(wc -l <"$WO/codes")" -ge 5 ]
+	check "each decoded barcode is one of the worklist's first references" cmp -s "$WO/codes" "$WO/refs"
+fi
 psv "$W/门诊收费.csv" >"$T/wl.cash"
 grep -q '|补录 back-fill|MISSING_IN_HIS|BL-CASH-7-1|' "$T/wl.cash" && ok || fail "the 门诊收费 worklist asks to back-fill BL-CASH-7-1"
 check "the 门诊收费 worklist puts the charges due on the 20th before the order due on the 21st" \

@@ -21,7 +21,8 @@ Each mutation ends as
   NOBUILD     the mutated copy does not compile (fix the mutation)
 
 The table goes to build-mutate/report.md (and stdout); MUTATE_DOCS=1 also
-writes it into docs/testing.md between its mutate markers.  Exit 0 only
+writes it into docs/testing.md between its mutate markers (with MUTATE_ONLY,
+only the rows of the mutations run are replaced).  Exit 0 only
 when nothing SURVIVED, nothing is STALE and nothing failed to build.
 
   MUTATE_ONLY=id,id   run only these mutations
@@ -222,11 +223,24 @@ def main():
         f.write(out)
     print("\n" + out)
     print("mutate: %.0f s in all" % (time.time() - t0))
-    if os.environ.get("MUTATE_DOCS") and not only:
+    if os.environ.get("MUTATE_DOCS"):
         doc = os.path.join(ROOT, "docs", "testing.md")
         d = open(doc, encoding="utf-8").read()
         a, b = "<!-- mutate:begin -->\n", "<!-- mutate:end -->"
         if a in d and b in d:
+            if only:  # replace the rows of the mutations run, keep the rest
+                old = d[d.index(a) + len(a):d.index(b)].split("\n")
+                new = {r.split(" | ")[0]: r for r in out.split("\n") if r.startswith("| ")}
+                rows = [new.get(r.split(" | ")[0], r) if r.startswith("| ") else r for r in old]
+                counts = {}
+                for r in rows:
+                    if r.startswith("| ") and not r.startswith("| id ") and not r.startswith("|---"):
+                        res = r.split(" | ")[3].split(" (")[0]
+                        counts[res] = counts.get(res, 0) + 1
+                total = sum(counts.values())
+                rows = [("%d mutations: %s." % (total, ", ".join("%d %s" % (v, k) for k, v in sorted(counts.items())))
+                         if re.match(r"^\d+ mutations: ", r) else r) for r in rows]
+                out = "\n".join(rows)
             d = d[:d.index(a) + len(a)] + out + d[d.index(b):]
             open(doc, "w", encoding="utf-8").write(d)
     bad = [m for m in muts if m.result in ("SURVIVED", "STALE", "NOBUILD")]

@@ -420,11 +420,13 @@ async function suggest(text) {
   const q = half(text).trim();
   const seq = ++suggSeq;
   const ul = $('#sugg');
+  delete ul.dataset.q;
   if (!q) { ul.hidden = true; sugg = []; return; }
   const r = await api('GET', '/api/items?q=' + encodeURIComponent(q));
   if (seq !== suggSeq) return;       /* a later keystroke's answer wins */
   sugg = r.ok ? r.items : [];
   suggAt = sugg.length ? 0 : -1;
+  ul.dataset.q = q;  /* which text the list answers (a scanner or a test may wait for it) */
   renderSugg();
 }
 
@@ -471,6 +473,7 @@ function pick(i) {
   else lines.push({ code: it.code, name: it.name, unit: it.unit, price_fen: it.price_fen, qty: '1' });
   $('#item-q').value = '';
   $('#sugg').hidden = true;
+  delete $('#sugg').dataset.q;
   sugg = [];
   renderLines();
   const at = same >= 0 ? same : lines.length - 1;

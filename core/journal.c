@@ -682,6 +682,32 @@ int journal_flush(journal *j, bulu_err *e)
 	return rc;
 }
 
+struct mirror_job {
+	journal *j;
+	int rc;
+	bulu_err e;
+};
+
+/* Move the head's mirror on (making its directory when it is missing). */
+static void *mirror_write(void *arg)
+{
+	struct mirror_job *m = arg;
+	journal *j = m->j;
+	m->rc = head_advance(j->mirror, j->station, &j->kp, j->last_seq, j->last_hash,
+			     j->batch_invoice, j->force_head, &m->e);
+	if (m->rc != BULU_OK) {
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof dir, "%s", j->mirror);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		if (fs_mkdirs(dir, 0700, &m->e) == BULU_OK)
+			m->rc = head_advance(j->mirror, j->station, &j->kp, j->last_seq, j->last_hash,
+					     j->batch_invoice, j->force_head, &m->e);
+	}
+	return NULL;
+}
+
 int journal_commit(journal *j, bulu_err *e)
 {
 	assert_in_txn(j);
@@ -694,31 +720,25 @@ int journal_commit(journal *j, bulu_err *e)
 	}
 	j->in_txn = 0;
 	/* The entries are durable now.  The head record and its mirror
-	 * follow; if we die before they are written, the journal is merely
-	 * ahead of them, which is allowed (only "behind" means an old copy). */
+	 * follow, written at the same time (two fdatasyncs overlapped, not
+	 * one after the other); if we die before they are written, the
+	 * journal is merely ahead of them, which is allowed (only "behind"
+	 * means an old copy). */
 	char path[PATH_MAX];
 	bulu_err he;
 	journal_path(j, "head", path, sizeof path);
+	struct mirror_job m = {j, BULU_OK, {0, ""}};
+	pthread_t th;
+	int threaded = j->mirror[0] && pthread_create(&th, NULL, mirror_write, &m) == 0;
 	if (head_advance(path, j->station, &j->kp, j->last_seq, j->last_hash, j->batch_invoice,
 			 j->force_head, &he) != BULU_OK)
 		fprintf(stderr, "bulu: warning: saved, but %s\n", he.msg);
-	if (j->mirror[0]) {
-		int mrc = head_advance(j->mirror, j->station, &j->kp, j->last_seq, j->last_hash,
-				       j->batch_invoice, j->force_head, &he);
-		if (mrc != BULU_OK) { /* the mirror's directory may not exist yet */
-			char dir[PATH_MAX];
-			snprintf(dir, sizeof dir, "%s", j->mirror);
-			char *slash = strrchr(dir, '/');
-			if (slash)
-				*slash = '\0';
-			if (fs_mkdirs(dir, 0700, &he) == BULU_OK)
-				mrc = head_advance(j->mirror, j->station, &j->kp, j->last_seq,
-						   j->last_hash, j->batch_invoice, j->force_head, &he);
-		}
-		if (mrc != BULU_OK)
-			fprintf(stderr, "bulu: warning: saved, but the mirror of the head record: %s\n",
-				he.msg);
-	}
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (j->mirror[0])
+		mirror_write(&m);
+	if (j->mirror[0] && m.rc != BULU_OK)
+		fprintf(stderr, "bulu: warning: saved, but the mirror of the head record: %s\n", m.e.msg);
 	j->force_head = 0;
 	return BULU_OK;
 }

@@ -31,6 +31,7 @@
 #include "bulu/clock.h"
 #include "bulu/form.h"
 #include "bulu/json.h"
+#include "bulu/settings.h"
 #include "bulu/money.h"
 #include "bulu/outage.h"
 #include "bulu/operator.h"
@@ -599,6 +600,7 @@ static int price_lines(capture_ctx *c, const form *f, int64_t *total, bulu_err *
 		if (!c->items || !c->pr)
 			return bulu_errf(e, BULU_SYSTEM, "out of memory");
 	}
+	const station_settings *set = journal_settings(c->j);
 	*total = 0;
 	for (size_t i = 0; i < f->nlines; i++) {
 		const form_line *l = &f->lines[i];
@@ -618,8 +620,18 @@ static int price_lines(capture_ctx *c, const form *f, int64_t *total, bulu_err *
 		struct priced *p = &c->pr[i];
 		p->manual = l->price_fen >= 0;
 		p->price = p->manual ? l->price_fen : c->items[i].price_fen;
-		if (money_mul(p->price, l->qty, &p->amount) != 0 || money_add(total, p->amount) != 0)
-			return refuse(e, field, line, "qty", i, "amount too large");
+		if (l->qty > set->max_qty)
+			return refuse(e, field, line, "qty", i,
+				      "quantity %lld is more than a line may hold (max_qty %lld in the "
+				      "station's %s)", (long long)l->qty, (long long)set->max_qty, SETTINGS_FILE);
+		if (money_mul(p->price, l->qty, &p->amount) != 0 || p->amount > set->max_line_fen)
+			return refuse(e, field, line, p->manual ? "unit_price" : "qty", i,
+				      "the line comes to more than a line may (max_line_fen %lld fen in "
+				      "the station's %s)", (long long)set->max_line_fen, SETTINGS_FILE);
+		if (money_add(total, p->amount) != 0 || *total > set->max_form_fen)
+			return refuse(e, field, line, "qty", i,
+				      "the form comes to more than a form may (max_form_fen %lld fen in "
+				      "the station's %s)", (long long)set->max_form_fen, SETTINGS_FILE);
 	}
 	return BULU_OK;
 }
@@ -924,6 +936,12 @@ int capture_form_append(capture_ctx *c, const form *f, int64_t *seq,
 	x.has_lines = (k & K_LINES) || ((k & K_OPTLINES) && f->nlines > 0);
 	if (x.has_lines && (rc = price_lines(c, f, &x.total, e, field, line)) != BULU_OK)
 		goto done;
+	if (f->fee_fen > journal_settings(c->j)->max_form_fen) {
+		rc = refuse(e, field, line, (k & K_AMOUNT) ? "amount" : "fee", 0,
+			    "more than a form may come to (max_form_fen %lld fen in the station's %s)",
+			    (long long)journal_settings(c->j)->max_form_fen, SETTINGS_FILE);
+		goto done;
+	}
 	x.dept = given(f->dept) ? f->dept : journal_dept(c->j);
 	if ((rc = check_tier(c, f, &x, e)) != BULU_OK)
 		goto done;

@@ -19,6 +19,7 @@
  * leaves every drill out.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,10 @@ static const char summary_usage[] =
 	"  --episode ID  another episode\n"
 	"  --all         every real episode and what was recorded outside one\n"
 	"A drill's money is never added to real money: a drill episode is summed\n"
-	"on its own and marked 演练 drill; --all leaves drills out.\n";
+	"on its own and marked 演练 drill; --all leaves drills out.\n"
+	"An entry whose stored amount no cash-up can add (not an integer from 0 to\n"
+	"10^15 fen, or overflowing a total) is listed under 未计入 not added and left\n"
+	"out of every total; the cash-up still closes, with exit status 1.\n";
 
 
 /* Filters every query shares: ?1 operator, ?2 episode, or NULL for every
@@ -70,10 +74,16 @@ static const char summary_usage[] =
 static const char q_kinds[] =
 	"SELECT kind, count(*) FROM entries e WHERE " MINE("e") " GROUP BY kind ORDER BY kind";
 
+/* One row an entry (summed here, overflow-checked, not by SQLite's sum(),
+ * which fails on overflow: a cash-up must never fail on stored data). */
 static const char q_money[] =
 	"SELECT coalesce(json_extract(e.body, '$.pay'), ''), e.kind = 'charge', " VOIDED("e") ","
-	" count(*), sum(" AMOUNT("e") ") FROM entries e"
-	" WHERE e.kind IN ('charge', 'registration') AND " MINE("e") " GROUP BY 1, 2, 3 ORDER BY 1";
+	" 1, " AMOUNT("e") ", e.seq, typeof(" AMOUNT("e") "), e.kind FROM entries e"
+	" WHERE e.kind IN ('charge', 'registration') AND " MINE("e") " ORDER BY 1, e.seq";
+
+/* The most one stored entry may come to and still be added into a cash-up
+ * (10^15 fen, ten trillion yuan); anything else is reported, not added. */
+#define SUMMARY_ENTRY_MAX 1000000000000000LL
 
 static const char q_voids[] =
 	"SELECT v.seq, t.seq, t.kind, coalesce(json_extract(t.body, '$.pay'), ''),"
@@ -110,7 +120,16 @@ struct counted {
 	int64_t fen;
 };
 
+/* An entry whose stored amount no cash-up can add (absurd, or not an
+ * integer): listed, left out of every total. */
+struct absurd {
+	int64_t seq;
+	char kind[32], amount[48];
+};
+
 struct sum {
+	struct absurd *absurd;
+	size_t nabsurd;
 	const char *op, *episode, *station;
 	int drill;                /* the episode is a drill */
 	int64_t kind_n[16];
@@ -198,13 +217,25 @@ static int gather(journal *j, struct sum *m, bulu_err *e)
 		struct pay *p = &m->pays[m->npays - 1];
 		int charge = sqlite3_column_int(s, 1), voided = sqlite3_column_int(s, 2);
 		int64_t n = sqlite3_column_int64(s, 3), fen = sqlite3_column_int64(s, 4);
+		int64_t t1 = p->fen[charge], t2 = m->gross, t3 = p->voidfen, t4 = m->refunded;
+		if (strcmp(ctext(s, 6), "integer") != 0 || fen < 0 || fen > SUMMARY_ENTRY_MAX ||
+		    money_add(&t1, fen) || money_add(&t2, fen) ||
+		    (voided && (money_add(&t3, fen) || money_add(&t4, fen)))) {
+			if (grow((void **)&m->absurd, m->nabsurd, sizeof *m->absurd) != 0)
+				goto oom;
+			struct absurd *a = &m->absurd[m->nabsurd++];
+			a->seq = sqlite3_column_int64(s, 5);
+			snprintf(a->kind, sizeof a->kind, "%s", ctext(s, 7));
+			snprintf(a->amount, sizeof a->amount, "%s", ctext(s, 4));
+			continue;
+		}
 		p->n[charge] += n;
-		p->fen[charge] += fen;
-		m->gross += fen;
+		p->fen[charge] = t1;
+		m->gross = t2;
 		if (voided) {
 			p->nvoid += n;
-			p->voidfen += fen;
-			m->refunded += fen;
+			p->voidfen = t3;
+			m->refunded = t4;
 		}
 	}
 	sqlite3_finalize(s);
@@ -295,6 +326,32 @@ static void ranges(const struct sum *m, int want, buf *o, const char *sep)
 
 static void yuan(int64_t fen, char out[32]) { money_format_yuan(fen, out); }
 
+/* a + b - c, held at the int64 bounds instead of overflowing (each term is
+ * a checked sum of amounts from 0 to SUMMARY_ENTRY_MAX). */
+static int64_t net(int64_t a, int64_t b, int64_t c)
+{
+	int64_t r;
+	if (__builtin_add_overflow(a, b, &r))
+		r = INT64_MAX;
+	if (__builtin_sub_overflow(r, c, &r))
+		r = INT64_MIN;
+	return r;
+}
+
+/* The entries left out, in the table's words. */
+static void print_absurd_table(const struct sum *m)
+{
+	if (!m->nabsurd)
+		return;
+	printf("\n未计入 not added: %zu entr%s whose stored amount no cash-up can hold; check them "
+	       "(bulu journal show) and call IT\n", m->nabsurd, m->nabsurd == 1 ? "y" : "ies");
+	for (size_t i = 0; i < m->nabsurd; i++) {
+		char r[96];
+		entry_ref(r, sizeof r, m->station, m->absurd[i].seq);
+		printf("  %s  %-12s amount (fen) %s\n", r, m->absurd[i].kind, m->absurd[i].amount);
+	}
+}
+
 static void padr(const char *s, size_t w)
 {
 	size_t n = text_width(s);
@@ -327,7 +384,7 @@ static void print_table(const struct sum *m)
 		yuan(p->fen[1], a);
 		yuan(p->fen[0], b);
 		yuan(p->voidfen, c);
-		yuan(p->fen[0] + p->fen[1] - p->voidfen, d);
+		yuan(net(p->fen[0], p->fen[1], p->voidfen), d);
 		printf("  ");
 		padr(p->method, 18);
 		printf("  %4lld %12s  %4lld %12s  %4lld %12s  %12s\n", (long long)p->n[1], a,
@@ -356,8 +413,9 @@ static void print_table(const struct sum *m)
 	buf_free(&o);
 	yuan(m->gross, a);
 	yuan(m->refunded, b);
-	yuan(m->gross - m->refunded, c);
+	yuan(net(m->gross, 0, m->refunded), c);
 	printf("\ngross %s  refunds %s  net total %s\n", a, b, c);
+	print_absurd_table(m);
 	if (m->ncounted) {
 		printf("\n点钞 counted       %12s  %12s  %12s\n", "expected", "counted", "difference");
 		for (size_t i = 0; i < m->ncounted; i++) {
@@ -407,7 +465,7 @@ static void print_csv(const struct sum *m)
 		csv_line("registrations", p->method, p->n[0], 1, a);
 		yuan(p->voidfen, a);
 		csv_line("voided", p->method, p->nvoid, 1, a);
-		yuan(p->fen[0] + p->fen[1] - p->voidfen, a);
+		yuan(net(p->fen[0], p->fen[1], p->voidfen), a);
 		csv_line("net", p->method, 0, 0, a);
 	}
 	for (size_t i = 0; i < m->nrefunds; i++) {
@@ -422,7 +480,7 @@ static void print_csv(const struct sum *m)
 	csv_line("total", "gross", 0, 0, a);
 	yuan(m->refunded, a);
 	csv_line("total", "refunds", 0, 0, a);
-	yuan(m->gross - m->refunded, a);
+	yuan(net(m->gross, 0, m->refunded), a);
 	csv_line("total", "net", 0, 0, a);
 	csv_line("shift", "first", 0, 0, m->shift_from);
 	csv_line("shift", "last", 0, 0, m->shift_to);
@@ -431,6 +489,11 @@ static void print_csv(const struct sum *m)
 		csv_line("counted", m->counted[i].method, 0, 0, a);
 		yuan(m->counted[i].fen - expected_of(m, m->counted[i].method), a);
 		csv_line("difference", m->counted[i].method, 0, 0, a);
+	}
+	for (size_t i = 0; i < m->nabsurd; i++) {
+		char r[96];
+		entry_ref(r, sizeof r, m->station, m->absurd[i].seq);
+		csv_line("not_added", r, 1, 1, m->absurd[i].amount);
 	}
 }
 
@@ -465,7 +528,7 @@ static void json_into(const struct sum *m, buf *out)
 			   "\"net_fen\":%lld}",
 			   (long long)p->n[1], (long long)p->fen[1], (long long)p->n[0],
 			   (long long)p->fen[0], (long long)p->nvoid, (long long)p->voidfen,
-			   (long long)(p->fen[0] + p->fen[1] - p->voidfen));
+			   (long long)net(p->fen[0], p->fen[1], p->voidfen));
 	}
 	buf_puts(&o, "],\n\"voids\":[");
 	for (size_t i = 0; i < m->nrefunds; i++) {
@@ -488,6 +551,14 @@ static void json_into(const struct sum *m, buf *out)
 			json_quote(&o, m->invs[i].no, strlen(m->invs[i].no));
 		}
 	}
+	buf_puts(&o, "],\n\"not_added\":[");
+	for (size_t i = 0; i < m->nabsurd; i++) {
+		buf_printf(&o, "%s{\"entry\":%lld,", i ? "," : "", (long long)m->absurd[i].seq);
+		jkey_str(&o, "kind", m->absurd[i].kind);
+		buf_putc(&o, ',');
+		jkey_str(&o, "amount", m->absurd[i].amount);
+		buf_putc(&o, '}');
+	}
 	buf_puts(&o, "],\n\"counted\":[");
 	for (size_t i = 0; i < m->ncounted; i++) {
 		int64_t want = expected_of(m, m->counted[i].method);
@@ -502,7 +573,7 @@ static void json_into(const struct sum *m, buf *out)
 	buf_putc(&o, ',');
 	jkey_str(&o, "shift_last", *m->shift_to ? m->shift_to : NULL);
 	buf_printf(&o, ",\n\"gross_fen\":%lld,\"refunds_fen\":%lld,\"net_fen\":%lld}\n",
-		   (long long)m->gross, (long long)m->refunded, (long long)(m->gross - m->refunded));
+		   (long long)m->gross, (long long)m->refunded, (long long)net(m->gross, 0, m->refunded));
 #undef o
 }
 
@@ -671,6 +742,12 @@ int cmd_capture_summary(int argc, char **argv)
 		if (fflush(stdout) != 0 || ferror(stdout))
 			rc = bulu_errf(&e, BULU_SYSTEM, "writing to standard output failed");
 	}
+	if (rc == BULU_OK && m.nabsurd) {
+		fprintf(stderr, "bulu: %zu entr%s left out of the cash-up: the stored amount is not one "
+			"a cash-up can add (see 未计入 not added)\n", m.nabsurd, m.nabsurd == 1 ? "y" : "ies");
+		rc = BULU_FINDINGS;
+	}
+	free(m.absurd);
 	free(m.pays);
 	free(m.refunds);
 	free(m.invs);
@@ -680,5 +757,5 @@ int cmd_capture_summary(int argc, char **argv)
 				"difference\n");
 		return BULU_FINDINGS;
 	}
-	return rc == BULU_OK ? BULU_OK : cli_fail(&e);
+	return rc == BULU_OK || rc == BULU_FINDINGS ? rc : cli_fail(&e);
 }

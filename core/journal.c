@@ -437,6 +437,7 @@ const char *journal_tz(journal *j) { return j->tz; }
 const uint8_t *journal_pubkey(journal *j) { return j->pk; }
 const keypair *journal_keypair(journal *j) { return j->writable ? &j->kp : NULL; }
 int64_t journal_last_seq(journal *j) { return j->last_seq; }
+const struct station_settings *journal_settings(journal *j) { return &j->set; }
 
 int journal_begin(journal *j, bulu_err *e)
 {

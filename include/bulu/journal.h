@@ -76,6 +76,9 @@ const keypair *journal_keypair(journal *j);
  * digits or '_' (no '-', which separates a bundle name's parts). */
 int journal_station_id_ok(const char *s);
 int64_t journal_last_seq(journal *j); /* committed + queued */
+/* The station's settings, DIR/station.conf (settings.h). */
+struct station_settings;
+const struct station_settings *journal_settings(journal *j);
 
 int journal_begin(journal *j, bulu_err *e);
 /*

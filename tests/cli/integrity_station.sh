@@ -153,6 +153,35 @@ expect 3 bulu journal verify --dir "$T/H"
 grep -q "secret.key is not the secret half" "$T/err" && ok || fail "verify compares secret.key: $(cat "$T/err")"
 expect 3 charge --dir "$T/H"
 
+# ---- money and quantity bounds at every way in (issue 12, item 7)
+expect 2 charge --item D001:9223372036854775807:0.01
+grep -q "max_qty" "$T/err" && ok || fail "an absurd quantity is refused: $(cat "$T/err")"
+expect 2 bulu capture charge --operator 张丽 --patient P1 --item D001:1:1000000.01 --pay cash
+grep -q "max_line_fen" "$T/err" && ok || fail "an absurd price is refused: $(cat "$T/err")"
+t_charge_forms 2 "$T/forms.csv"
+sed -i '3s/,D001,1,/,D001,100001,/' "$T/forms.csv"
+before=$(sqlite3 "$S1/journal.db" "SELECT count(*) FROM entries")
+expect 2 bulu capture import "$T/forms.csv"
+grep -q "forms.csv:3:9 (qty)" "$T/err" && ok || fail "import names row and column of a bound: $(cat "$T/err")"
+[ "$(sqlite3 "$S1/journal.db" "SELECT count(*) FROM entries")" = "$before" ] && ok || fail "a refused import saved nothing"
+printf 'max_qty = 200000\nmax_line_fen = 100000000000\nmax_form_fen = 100000000000\n' >"$S1/station.conf"
+expect 0 bulu capture import "$T/forms.csv"
+printf 'max_form_fen = 300\n' >"$S1/station.conf"
+expect 2 charge
+grep -q "max_form_fen 300" "$T/err" && ok || fail "max_form_fen from station.conf: $(cat "$T/err")"
+rm -f "$S1/station.conf"
+
+# The cash-up never fails on stored data: an absurd amount (an old journal)
+# is reported and left out, and the shift still closes.
+fresh
+sqlite3 "$T/H/journal.db" "DROP TRIGGER entries_no_update; UPDATE entries SET body = json_set(body, '$.total', 9223372036854775807)
+	WHERE seq IN (SELECT seq FROM entries WHERE kind = 'charge' ORDER BY seq LIMIT 2)"
+expect 1 bulu capture summary --dir "$T/H" --operator 张丽 --all
+grep -q "未计入 not added: 2 entries" "$T/out" && ok || fail "the cash-up lists what it cannot add: $(cat "$T/out")"
+grep -q "net total" "$T/out" && ok || fail "the cash-up still closes with a net total"
+expect 1 bulu capture summary --dir "$T/H" --operator 张丽 --all --format json
+grep -q '"not_added":\[{"entry":' "$T/out" && ok || fail "json lists not_added"
+
 # ---- a station made in an existing 0755 directory is private (issue 12, item 8)
 mkdir -m 0755 "$T/open"
 : >"$T/open/station.conf"

@@ -24,6 +24,7 @@
 #include "bulu/entry.h"
 #include "bulu/json.h"
 #include "bulu/money.h"
+#include "bulu/paymethod.h"
 #include "bulu/printout.h"
 
 static const char *const form_names[] = {"receipt", "requisition", "cashup"};
@@ -160,9 +161,18 @@ static void yuan_upper(buf *b, int64_t fen)
 		buf_puts(b, "整");
 }
 
-/* Chinese first for the payment methods people choose. */
-static void pay_label(buf *b, const char *code)
+/* Chinese first for the payment methods people choose: the station's own
+ * label (paymethod.h) if it has the code, else a label of the usual ones. */
+static void pay_label(buf *b, const pay_methods *pm, const char *code)
 {
+	for (size_t i = 0; pm && i < pm->n; i++)
+		if (strcmp(code, pm->m[i].code) == 0 && *pm->m[i].label) {
+			esc(b, pm->m[i].label);
+			buf_puts(b, " <small>");
+			esc(b, code);
+			buf_puts(b, "</small>");
+			return;
+		}
 	static const struct {
 		const char *code, *zh;
 	} map[] = {{"cash", "现金"},     {"wechat", "微信"},   {"alipay", "支付宝"},
@@ -209,6 +219,7 @@ struct ent {
 	char form[16];     /* a print entry's form */
 	int is_reprint;    /* a print entry recording a reprint */
 	int has_fee;       /* a registration with a fee */
+	pay_methods pm;    /* the station's payment methods, for their labels */
 };
 
 static int load_ent(journal *j, int64_t seq, struct ent *x, bulu_err *e)
@@ -538,7 +549,7 @@ static int render_receipt(journal *j, const struct ent *x, const struct printout
 	kv(o, "科室", ctext(h, H_DEPT));
 	kv(o, "医生", ctext(h, H_DOCTOR));
 	kv_open(o, "支付方式", 0);
-	pay_label(o, ctext(h, H_PAY));
+	pay_label(o, &x->pm, ctext(h, H_PAY));
 	kv_close(o);
 	kv(o, "费别", ctext(h, H_FEETYPE));
 	kv(o, "收费时间", at);
@@ -848,7 +859,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		yuan(r, m2);
 		yuan(g - r, m3);
 		buf_puts(o, "<tr><td>");
-		pay_label(o, ctext(st, 0));
+		pay_label(o, &x->pm, ctext(st, 0));
 		buf_printf(o, "</td><td class=\"n\">%lld</td><td class=\"n\">%s</td><td class=\"n\">%lld</td>"
 			      "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>",
 			   (long long)sqlite3_column_int64(st, 1), m1, (long long)sqlite3_column_int64(st, 3), m2, m3);
@@ -913,7 +924,7 @@ static int render_cashup(journal *j, const struct ent *x, const struct printout_
 		entry_ref(tref, sizeof tref, journal_station(j), sqlite3_column_int64(st, 1));
 		yuan(sqlite3_column_int64(st, 4), m1);
 		buf_printf(o, "<tr><td>%s</td><td>%s</td><td class=\"wide\">", vref, tref);
-		pay_label(o, ctext(st, 3));
+		pay_label(o, &x->pm, ctext(st, 3));
 		buf_printf(o, "</td><td class=\"n\">%s</td><td class=\"wide\">", m1);
 		esc(o, ctext(st, 5));
 		buf_puts(o, "</td></tr>");
@@ -941,6 +952,9 @@ int printout_html(journal *j, const char *ref, enum printout_form form, enum pri
 	int rc = check_fit(j, ref, form, &x, e);
 	if (rc != BULU_OK)
 		return rc;
+	bulu_err pe;
+	if (pay_methods_load(journal_dir(j), &x.pm, &pe) != BULU_OK)
+		x.pm.n = 0; /* a bad list is the screen's to report; the usual labels serve */
 	static const char *const titles[] = {"停机手工收据", "药品请领单", "轧账单"};
 	char title[64];
 	snprintf(title, sizeof title, "%s%s", reprint ? "重打 " : "", titles[form]);

@@ -198,6 +198,12 @@ expect 0 bulu capture registration --patient 0099002
 expect_err 2 "only a charge or a registration with a fee" bulu print receipt "BL-DR-$(last)"
 export BULU_HOME="$T/OPD1"
 
+# the station's own payment-method labels (DIR/pay-methods.csv) are printed
+printf 'cash,现金\nwechat,微信支付,wx\n' >"$BULU_HOME/pay-methods.csv"
+expect 0 bulu print receipt "$REF" --out "$T/r4.html"
+check "the station's label for its payment method" grep -q '微信支付 <small>wechat</small>' "$T/r4.html"
+rm -f "$BULU_HOME/pay-methods.csv"
+
 # --- a real render: chromium prints each page, pdftotext reads it, zbarimg
 # decodes the barcode from the PNG
 render() { # NAME HTML: $OUT/NAME.pdf and $OUT/NAME-1.png

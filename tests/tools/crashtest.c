@@ -12,9 +12,12 @@
  * `sync import` of DIR.usb into the ledger DIR.ledger.db -- with its stdout
  * in a pipe, and
  * SIGKILLs it after a random delay (seeded PRNG; the seed is printed) drawn
- * from 0 to 1.3 times that command's measured duration, so kills land
- * before, during and after the commit.  It records what each run reported
- * as saved ("saved BL-S-N KIND", "saved N entries BL-S-A..BL-S-B").
+ * from 0 to 1.3 times that command's measured duration (for an export or
+ * import, the longest seen so far, as they grow; one in four of them runs
+ * unkilled to see it), so kills land before, during and after the commit.
+ * It records what each run reported as saved ("saved BL-S-N KIND", "saved
+ * N entries BL-S-A..BL-S-B"), each bundle an export reported and each
+ * merge an import reported.
  *
  * Checked after every run: the journal grew by 0 or exactly the entries
  * of the command (a bulk import is all or nothing), a report names exactly
@@ -617,6 +620,7 @@ int main(int argc, char **argv)
 	}
 
 	int before = 0, unreported = 0, reported = 0, finished = 0, checks = 0;
+	int sync_before = 0, sync_after = 0, sync_whole = 0; /* exports and imports */
 	int per_kind[NKINDS] = {0};
 	for (int i = 1; i <= runs; i++) {
 		char *a[MAXARGS];
@@ -631,7 +635,16 @@ int main(int argc, char **argv)
 		per_kind[k]++;
 		int64_t seq0 = last_seq();
 		double delay = (double)(next_rand() % 1000000) / 1e6 * span[k];
+		/* An export or import takes longer as the journal and the stick
+		 * grow: one in four runs unkilled measures it again (and gives
+		 * bundles and merges to check), so kills keep landing before,
+		 * during and after its work. */
+		int sync = k == K_EXPORT || k == K_SYNCIMP;
+		if (sync && next_rand() % 4 == 0)
+			delay = -1;
 		run(a, delay, &r);
+		if (sync && !r.killed && r.status == 0 && 1.3 * r.us > span[k])
+			span[k] = 1.3 * r.us;
 		int64_t grew = last_seq() - seq0;
 		if (k == K_EXPORT || k == K_SYNCIMP) {
 			if (grew != 0)
@@ -640,6 +653,12 @@ int main(int argc, char **argv)
 						      : remember_merged(r.all) > 0;
 			if (k == K_EXPORT && said_sync)
 				remember_bundle(r.out);
+			if (!r.killed)
+				sync_whole++;
+			else if (said_sync)
+				sync_after++;
+			else
+				sync_before++;
 			if (!r.killed) {
 				finished++;
 				if (r.status != 0) {
@@ -769,6 +788,8 @@ int main(int argc, char **argv)
 	printf("crashtest: %lld acknowledged entries, %s; journal verified %d times, final seq %lld\n",
 	       (long long)nacked, failures ? "SOME LOST OR WRONG" : "all present with their kind", checks,
 	       (long long)last_seq());
+	printf("crashtest: exports and imports: %d killed before reporting, %d killed after reporting, %d whole\n",
+	       sync_before, sync_after, sync_whole);
 	printf("crashtest: %zu bundles reported by exports and %zu merges reported by imports, %s\n", nbundles,
 	       nmerged, failures ? "not all whole" : "all whole and held");
 	printf("crashtest: %s\n", failures ? "FAILED" : "ok");

@@ -50,6 +50,7 @@ struct loader {
 	char version[64];
 	size_t vrow;             /* row the version was first seen on (0: flag) */
 	int have_header;
+	size_t nhead;            /* the header's number of cells */
 };
 
 static size_t trimmed(const char **s, size_t n)
@@ -98,6 +99,7 @@ static int on_header(struct loader *l, size_t nf, char *const *f, bulu_err *e)
 	if (rc != BULU_OK)
 		return rc;
 	l->have_header = 1;
+	l->nhead = nf;
 	for (int k = 0; k < NCOLS; k++)
 		if (col_required[k] && l->idx[k] < 0) {
 			char alts[64];
@@ -154,6 +156,11 @@ static int on_row(void *ud, size_t row, size_t nf, char *const *f, const size_t 
 		l->items = p;
 		l->cap = cap;
 	}
+	if (nf > l->nhead) /* "…,12,345.00,…": a comma unquoted shifts every cell */
+		return bulu_errf(e, BULU_BADINPUT,
+				 "%s:%zu:%zu: a cell more than the header's %zu columns (a price or name "
+				 "holding a comma needs quotes, e.g. \"12,345.00\")",
+				 l->name, row, l->nhead + 1, l->nhead);
 	struct litem *li = &l->items[l->n];
 	catalog_item *it = &li->it;
 	char price[64], version[64];

@@ -3,6 +3,7 @@
  * (commands.def) and runs it.  Nothing else happens here; every command
  * lives in its own function, in the folder of its part.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,10 @@ static int named(const char *g, const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Past `ulimit -f` a write fails with EFBIG, reported as a system
+	 * failure (exit 4, nothing saved), instead of the signal killing bulu
+	 * without a word. */
+	signal(SIGXFSZ, SIG_IGN);
 	const char *v = getenv("BULU_VERBOSE");
 	cli_verbose = v && strcmp(v, "1") == 0;
 	if (argc < 2) {

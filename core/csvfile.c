@@ -30,6 +30,7 @@
 
 #include "bulu/buf.h"
 #include "bulu/csvfile.h"
+#include "bulu/fsutil.h"
 
 #define CHUNK 65536
 
@@ -162,9 +163,11 @@ int csvfile_read(const char *path, enum text_enc enc, csvfile_row_fn fn,
 {
 	char *raw = NULL;
 	size_t rawlen = 0;
+	/* A FIFO, a device (capture import /dev/zero) or a directory is
+	 * refused before a byte is read: only "-" reads a stream. */
 	int rc = (path && strcmp(path, "-") == 0)
 	         ? slurp_stdin(&raw, &rawlen, e)
-	         : text_slurp(path, &raw, &rawlen, e);
+	         : fs_read_regular(path, SIZE_MAX / 2, &raw, &rawlen, e);
 	if (rc != BULU_OK)
 		return rc;
 	rc = csvfile_read_mem(display_name(path), raw, rawlen, enc, fn, ud, used, e);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
@@ -74,6 +75,12 @@ int journal_sqlerr(journal *j, bulu_err *e, const char *what)
 	if (rc == SQLITE_READONLY || sys == EROFS)
 		return bulu_errf(e, BULU_SYSTEM, "%s: the station directory is read-only; nothing was saved", what);
 	int ext = sqlite3_extended_errcode(j->db);
+	struct rlimit fl;
+	if ((ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_TRUNCATE || rc == SQLITE_IOERR) &&
+	    getrlimit(RLIMIT_FSIZE, &fl) == 0 && fl.rlim_cur != RLIM_INFINITY)
+		return bulu_errf(e, BULU_SYSTEM, "%s: could not write: the file size limit (ulimit -f, "
+				 "%llu bytes) was reached, or the disk failed; nothing was saved", what,
+				 (unsigned long long)fl.rlim_cur);
 	if (ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC || ext == SQLITE_IOERR_TRUNCATE)
 		return bulu_errf(e, BULU_SYSTEM, "%s: could not write to the disk (full, removed or "
 				 "failing?); nothing was saved", what);

@@ -182,6 +182,21 @@ grep -q "net total" "$T/out" && ok || fail "the cash-up still closes with a net 
 expect 1 bulu capture summary --dir "$T/H" --operator 张丽 --all --format json
 grep -q '"not_added":\[{"entry":' "$T/out" && ok || fail "json lists not_added"
 
+# ---- smaller items (issue 12, item 8)
+# catalog load refuses a row with an extra cell (an unquoted comma in a price).
+{ echo "code,name,pinyin,unit,price,category,version"; echo "X001,甲,J,盒,12,345.00,西药,V9"; } >"$T/cat-extra.csv"
+expect 2 bulu catalog load "$T/cat-extra.csv"
+grep -q "cat-extra.csv:2:8: a cell more than the header's 7 columns" "$T/err" && ok ||
+	fail "an extra cell is named by file, row and column: $(cat "$T/err")"
+# capture import of a device or a FIFO is refused without reading.
+expect 2 timeout 10 "$BULU" capture import /dev/zero
+grep -q "not a regular file" "$T/err" && ok || fail "capture import /dev/zero is refused: $(cat "$T/err")"
+mkfifo "$T/fifo"
+expect 2 timeout 10 "$BULU" capture import "$T/fifo"
+# Past ulimit -f: a clear message and exit 4, not a silent death by SIGXFSZ.
+expect 4 sh -c "ulimit -f 1; \"\$BULU\" station init --dir '$T/tiny' --station T9 --dept 门诊 --role cashier"
+grep -q "file size limit" "$T/err" && ok || fail "SIGXFSZ becomes a message: $(cat "$T/err")"
+
 # ---- a station made in an existing 0755 directory is private (issue 12, item 8)
 mkdir -m 0755 "$T/open"
 : >"$T/open/station.conf"

@@ -16,12 +16,12 @@ static const struct {
 	const char *kinds;
 } role_kinds[] = {
 	{"cashier", " registration card_issue charge invoice_void void note "},
-	{"nurse", " requisition order void note "},
+	{"nurse", " requisition order ward_charge void note "},
 	{"pharmacist", " dispense prescription void note "},
 	{"lab", " exam void note "},
 	{"imaging", " exam void note "},
 	{"it", " registration card_issue charge invoice_void void note requisition order "
-	       "dispense prescription exam "},
+	       "ward_charge dispense prescription exam "},
 };
 
 int screen_role_may(const char *role, const char *kind)

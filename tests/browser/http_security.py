@@ -219,6 +219,7 @@ saved({"kind": "registration", "key": "kind-reg-0001", "patient_id": "0012399", 
 saved({"kind": "card_issue", "key": "kind-card-001", "card_no": "C0100", "patient_id": "0012400"}, "a card issue")
 saved({"kind": "invoice_void", "key": "kind-ivd-0001", "invoice_no": "00120900", "reason": "打印错位"}, "a spoiled invoice")
 rq = saved({"kind": "requisition", "key": "kind-req-0001", "patient_id": "Z0088", "doctor": "陈医生", "lines": [{"code": "Y0003", "qty": "4"}]}, "a requisition")
+saved({"kind": "ward_charge", "key": "kind-ward-001", "patient_id": "Z0088", "lines": [{"code": "F0003", "qty": "2"}]}, "a ward charge")
 saved({"kind": "order", "key": "kind-ord-0001", "patient_id": "Z0088", "lines": [{"code": "F0003", "qty": "1"}]}, "an order")
 rx = saved({"kind": "prescription", "key": "kind-rx-00001", "patient_id": "0012345", "lines": [{"code": "Y0004", "qty": "1"}]}, "a prescription")
 saved({"kind": "dispense", "key": "kind-dsp-0001", "ref": rq["ref"], "lines": [{"code": "Y0003", "qty": "4"}]}, "a dispense against the requisition")

@@ -217,7 +217,7 @@ try:
     p, base = L.serve(ward)
     bases.append(base)
     L.check(signin(base, "刘洋", "2345"), "the nurse signs in")
-    L.check("药品请领" in text("tabs") and "收费" not in text("tabs"), "the nurse sees the ward's forms")
+    L.check("药品请领" in text("tabs") and "病区记账" in text("tabs") and "收费" not in text("tabs"), "the nurse sees the ward's forms")
     by_id("f-patient_id").send_keys("Z0088")
     by_id("f-patient_name").send_keys("李四")
     by_id("f-doctor").send_keys("陈医生")

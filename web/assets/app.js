@@ -59,6 +59,7 @@ const KINDS = {
   void: { zh: '作废/退费', en: 'Void / refund', fields: ['ref', 'reason', 'note'] },
   invoice_void: { zh: '发票作废', en: 'Spoiled invoice', fields: ['invoice_no', 'reason', 'note'] },
   requisition: { zh: '药品请领', en: 'Drug requisition', fields: ['patient_id', 'patient_name', 'doctor', 'fee_type', 'request_no'], lines: true, tail: ['note'] },
+  ward_charge: { zh: '病区记账', en: 'Ward charge', fields: ['patient_id', 'patient_name', 'doctor', 'request_no'], lines: true, tail: ['note'] },
   order: { zh: '医嘱', en: "Doctor's order", fields: ['patient_id', 'patient_name', 'doctor', 'request_no'], lines: true, tail: ['note'] },
   prescription: { zh: '处方', en: 'Prescription', fields: ['patient_id', 'patient_name', 'doctor', 'request_no'], lines: true, tail: ['note'] },
   dispense: { zh: '发药', en: 'Dispense', fields: ['ref', 'patient_id', 'request_no'], lines: true, tail: ['note'] },
@@ -69,10 +70,10 @@ const KINDS = {
 
 const ROLE_TABS = {
   cashier: ['charge', 'registration', 'card_issue', 'void', 'invoice_void', 'summary'],
-  nurse: ['requisition', 'order', 'void', 'note'],
+  nurse: ['requisition', 'order', 'ward_charge', 'void', 'note'],
   pharmacist: ['dispense', 'prescription', 'void', 'note'],
   lab: ['exam', 'void', 'note'], imaging: ['exam', 'void', 'note'],
-  it: ['charge', 'registration', 'card_issue', 'void', 'invoice_void', 'requisition', 'order',
+  it: ['charge', 'registration', 'card_issue', 'void', 'invoice_void', 'requisition', 'order', 'ward_charge',
     'prescription', 'dispense', 'exam', 'note', 'summary'],
 };
 
@@ -341,7 +342,7 @@ function newForm() {
   for (const name of k.fields.concat(k.tail || [])) {
     const lab = FIELDS[name];
     let zh = lab[0], en = lab[1];
-    if (name === 'patient_id' && current === 'requisition') { zh = '住院号'; en = 'Inpatient no.'; }
+    if (name === 'patient_id' && (current === 'requisition' || current === 'ward_charge')) { zh = '住院号'; en = 'Inpatient no.'; }
     if (name === 'invoice_no' && current === 'invoice_void') { zh = '作废的发票号'; en = 'Spoiled invoice no.'; }
     if (name === 'ref' && current === 'void') { zh = '要作废的单据（BL-… 或序号）'; en = 'Form to void (BL-… or seq)'; }
     if (name === 'ref' && current === 'dispense') { zh = '处方/请领单号（扫码或输入 BL-…）'; en = 'Prescription / requisition (scan or type BL-…)'; }

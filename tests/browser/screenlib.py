@@ -4,6 +4,7 @@ plain HTTP helpers (urllib), and a headless Debian chromium through
 chromedriver.  Each test script ends with finish(), printing
 "NAME: N passed, N failed" like tests/lib.sh.
 """
+import atexit
 import json
 import os
 import shutil
@@ -42,9 +43,17 @@ def check(cond, what):
     return cond
 
 
-def finish():
-    for p in _servers:
+def _stop_all():
+    for p in list(_servers):
         stop(p)
+
+
+# A test that dies half-way (an exception) still stops its servers.
+atexit.register(_stop_all)
+
+
+def finish():
+    _stop_all()
     shutil.rmtree(TMP, ignore_errors=True)
     print("%s: %d passed, %d failed" % (NAME, PASS, FAIL))
     sys.exit(1 if FAIL else 0)

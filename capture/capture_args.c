@@ -130,6 +130,13 @@ static const struct kind_cli {
 	 "same --request-no (bulu capture exam, at the exam department); bulu patient\n"
 	 "statement lists the pending ones.  Not billed: the exam performed is.\n"
 	 ITEM_USAGE COMMON_USAGE},
+	{"exam_report", F_WHO | F_REQNO,
+	 "usage: bulu capture exam-report --patient ID --request-no NO\n" WHO_USAGE
+	 "\n"
+	 "Record that an exam's report was issued (检查报告已出), at the exam department,\n"
+	 "by the request form's number the exam was performed under.  bulu patient\n"
+	 "statement shows each requested exam's stage: requested, performed, reported.\n"
+	 "Not billed.\n" COMMON_USAGE},
 	{"exam_clear", F_WHO,
 	 "usage: bulu capture exam-clear --patient INPATIENT_NO\n" WHO_USAGE
 	 "\n"

@@ -204,6 +204,7 @@ int cmd_capture_exam(int argc, char **argv) { return capture(argc, argv, "exam")
 int cmd_capture_ward_charge(int argc, char **argv) { return capture(argc, argv, "ward_charge"); }
 int cmd_capture_exam_request(int argc, char **argv) { return capture(argc, argv, "exam_request"); }
 int cmd_capture_exam_clear(int argc, char **argv) { return capture(argc, argv, "exam_clear"); }
+int cmd_capture_exam_report(int argc, char **argv) { return capture(argc, argv, "exam_report"); }
 int cmd_capture_settlement(int argc, char **argv) { return capture(argc, argv, "settlement"); }
 int cmd_capture_invoice_void(int argc, char **argv) { return capture(argc, argv, "invoice_void"); }
 int cmd_capture_void(int argc, char **argv) { return capture(argc, argv, "void"); }

@@ -74,6 +74,7 @@ static const struct kindspec {
 	{"exam_request", K_PATIENT | K_LINES},
 	{"exam_clear", K_PATIENT},
 	{"settlement", K_PATIENT | K_AMOUNT},
+	{"exam_report", K_PATIENT},
 };
 
 struct appended {
@@ -387,6 +388,10 @@ static int check_required(const form *f, unsigned k, bulu_err *e, const char **f
 		return refuse(e, field, line, "request_no", 0,
 			      "an exam_request needs its request form's number (the stub the exam "
 			      "department keeps): the exam performed names it too");
+	if (strcmp(f->kind, "exam_report") == 0 && !given(f->request_no))
+		return refuse(e, field, line, "request_no", 0,
+			      "an exam_report needs the request form's number the exam was performed "
+			      "under");
 	if ((k & K_AMOUNT) && f->fee_fen < 0)
 		return refuse(e, field, line, "amount", 0,
 			      "a settlement needs the amount settled (--amount YUAN)");

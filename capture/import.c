@@ -71,7 +71,7 @@ static const char *const col_names[NCOL] = {
 static const char *const kind_names[] = {
 	"registration", "card_issue", "charge", "prescription", "order", "requisition",
 	"dispense", "exam", "invoice_void", "void", "note", "ward_charge", "exam_request", "exam_clear",
-	"settlement"};
+	"settlement", "exam_report"};
 #define NKIND (sizeof kind_names / sizeof kind_names[0])
 
 /* One form of the file, in order of first appearance; its id in st->keys. */
@@ -416,7 +416,7 @@ static int flush_form(struct state *st, bulu_err *e)
 	f->card_no = strcmp(kind, "card_issue") == 0 ? hval(st, C_PATIENT_ID) : NULL;
 	f->request_no = NULL;
 	if (!strcmp(kind, "prescription") || !strcmp(kind, "requisition") || !strcmp(kind, "exam") ||
-	    !strcmp(kind, "exam_request"))
+	    !strcmp(kind, "exam_request") || !strcmp(kind, "exam_report"))
 		f->request_no = form_id(st, st->cur);
 	f->force_reason = st->force && entry_kind_is_capture(kind) ? st->force : NULL;
 	f->new_card = 0;

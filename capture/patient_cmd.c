@@ -2,8 +2,9 @@
  * patient_cmd.c - `bulu patient statement ID`: one patient's downtime
  * charges, for the inpatient billing office (住院处/记账处) settling an
  * emergency discharge by hand (rule 5), from this station's journal or
- * from the central ledger (--ledger), with the exams still pending and the
- * ward's "no exam pending" confirmation (exam_clear).
+ * from the central ledger (--ledger), with each exam requested and its
+ * stage (requested, performed, reported: exam_request, exam, exam_report)
+ * and the ward's "no exam pending" confirmation (exam_clear).
  *
  * Invariants: reads only (the ledger is opened read-only); entries of
  * drills and entries voided are left out; the same inputs print the same
@@ -25,7 +26,8 @@ static const char usage[] =
 	"emergency discharge by hand at the inpatient billing office (住院处/记账处):\n"
 	"every line of the patient's ward charges (记账), exams performed, requisitioned\n"
 	"drugs, charges and registrations paid at a window, not voided, with totals;\n"
-	"the exams requested and not yet performed (待检); the ward's confirmation that\n"
+	"each exam requested and its stage: requested (待检), performed (bulu capture\n"
+	"exam) or reported (bulu capture exam-report); the ward's confirmation that\n"
 	"no exam is pending (bulu capture exam-clear); and settlements recorded.\n"
 	"From this station's journal, or from the central ledger (every station).\n"
 	"Reads only.  Exit 0, or 1 when an exam is still pending or the ward has not\n"
@@ -60,14 +62,17 @@ static const char q_lines[] =
 	"   AND json_extract(d.body, '$.patient_id') = ?1))"
 	" GROUP BY e.station, e.seq, l.key ORDER BY e.station, e.seq, l.key";
 
-/* requested, not performed: no exam of the same request no. (any station) */
-static const char q_pending[] =
-	"SELECT r.station, r.seq, coalesce(json_extract(r.body, '$.request_no'), ''),"
-	" coalesce(json_extract(r.body, '$.lines[0].name'), '')"
-	" FROM entries r WHERE r.kind = 'exam_request' AND json_extract(r.body, '$.patient_id') = ?1"
-	" AND " REAL("r") " AND " NOT_VOIDED("r") " AND NOT EXISTS (SELECT 1 FROM entries x"
-	" WHERE x.kind = 'exam' AND json_extract(x.body, '$.request_no') = json_extract(r.body, '$.request_no')"
+/* Each exam requested, with its stage: performed once an exam (any
+ * station) names its request no., reported once an exam_report does. */
+#define STAGE(k)                                                                            \
+	"EXISTS (SELECT 1 FROM entries x WHERE x.kind = '" k "'"                            \
+	" AND json_extract(x.body, '$.request_no') = json_extract(r.body, '$.request_no')" \
 	" AND " NOT_VOIDED("x") ")"
+static const char q_exams[] =
+	"SELECT r.station, r.seq, coalesce(json_extract(r.body, '$.request_no'), ''),"
+	" coalesce(json_extract(r.body, '$.lines[0].name'), ''), " STAGE("exam") ", " STAGE("exam_report")
+	" FROM entries r WHERE r.kind = 'exam_request' AND json_extract(r.body, '$.patient_id') = ?1"
+	" AND " REAL("r") " AND " NOT_VOIDED("r")
 	" GROUP BY r.station, r.seq ORDER BY r.station, r.seq";
 
 static const char q_clear[] =
@@ -126,18 +131,25 @@ static int statement(sqlite3 *db, const char *patient, const char *source, bulu_
 	money_format_yuan(paid, yuan);
 	printf("已在窗口收费 paid at a window: %s yuan\n\n", yuan);
 
-	printf("待检 exams requested, not performed:\n");
-	if (sqlite3_prepare_v2(db, q_pending, -1, &s, NULL) != SQLITE_OK)
+	printf("检查申请 exams requested (已申请 requested -> 已检查 performed -> 已报告 reported):\n");
+	if (sqlite3_prepare_v2(db, q_exams, -1, &s, NULL) != SQLITE_OK)
 		return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(s, 1, patient, -1, SQLITE_STATIC);
+	size_t nexams = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		printf("  BL-%s-%lld  申请单 %s  %s\n", ct(s, 0), sqlite3_column_int64(s, 1), ct(s, 2),
-		       ct(s, 3));
-		npending++;
+		int performed = sqlite3_column_int(s, 4), reported = sqlite3_column_int(s, 5);
+		const char *stage = !performed ? "待检 requested, not performed"
+				    : reported ? "已报告 reported"
+						: "已检查 performed, not reported";
+		printf("  BL-%s-%lld  申请单 %s  %s  %s\n", ct(s, 0), sqlite3_column_int64(s, 1), ct(s, 2),
+		       ct(s, 3), stage);
+		npending += !performed;
+		nexams++;
 	}
 	sqlite3_finalize(s);
-	if (!npending)
+	if (!nexams)
 		printf("  (none)\n");
+	printf("待检 exams pending: %zu\n", npending);
 	if (sqlite3_prepare_v2(db, q_clear, -1, &s, NULL) != SQLITE_OK)
 		return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(s, 1, patient, -1, SQLITE_STATIC);

@@ -114,7 +114,7 @@ static const char *const kinds[] = {
 	/* captured forms: need an open outage episode unless forced */
 	"registration", "card_issue", "charge", "prescription", "order",
 	"requisition", "dispense", "exam", "invoice_void", "void",
-	"ward_charge", "exam_request", "exam_clear", "settlement",
+	"ward_charge", "exam_request", "exam_clear", "settlement", "exam_report",
 };
 #define FIRST_CAPTURE 9
 

@@ -15,7 +15,9 @@
 #   ward charges   a nurse station's charge (记账): priced, no invoice (an
 #                  invoice refused), reconciled against the HIS charges
 #   exams          requested (pending), performed by the request's number at
-#                  the exam department, no request needed for a performed one
+#                  the exam department, no request needed for a performed one,
+#                  reported (exam-report: the request's number needed, no
+#                  lines); the statement shows each one's stage
 #   billing office rule 5: every back-fill refused (CLI and import) quoting
 #                  the rule; a settlement with its handwritten invoice (once);
 #                  a settlement elsewhere refused; the patient's statement
@@ -146,15 +148,17 @@ expect 0 bulu capture import "$T/ward.csv"                                      
 check "import: a ward-charge row, an exam request keeping its form id" \
 	[ "$(q "SELECT kind FROM entries WHERE seq = 10")/$(body 11 request_no)" = "ward_charge/EX-9" ]
 expect 1 bulu patient statement ZY002
-grep_out '待检 exams requested' "the statement lists pending exams"
-grep_out '申请单 EX-9 ' "EX-9 is pending: the exam performed was named EX-9P"
+grep_out '检查申请 exams requested' "the statement lists the exams requested"
+grep_out '申请单 EX-9 .*待检 requested, not performed$' "EX-9 is pending: the exam performed was named EX-9P"
+grep_out '^待检 exams pending: 1$' "one exam pending"
 grep_err 'do not settle yet: an exam is still pending'
 cap 10:40 exam --patient ZY002 --item F100:1 --request-no EX-9                                   # 13
 expect 1 bulu patient statement ZY002
 grep_err 'the ward has not confirmed that no exam is pending'
 cap 10:45 exam-clear --patient ZY002                                                             # 14
 expect 0 bulu patient statement ZY002
-check "statement: no pending exam once performed" sh -c "! grep -q '申请单 EX-9 ' '$T/out'"
+grep_out '申请单 EX-9 .*已检查 performed, not reported$' "EX-9 performed, its report not yet issued"
+grep_out '^待检 exams pending: 0$' "no pending exam once performed"
 grep_out 'BL-W1-14' "the ward's confirmation is named"
 grep_out '应结算 to settle (记账, 检查, 药品): 58.00 yuan' "a ward charge 18.00 and two exams of 20.00"
 end
@@ -162,6 +166,16 @@ st XR exam 放射科 xray1
 start                                                                                            # 3
 cap 11:00 exam --patient ZY001 --item F200:1 --request-no EX-1                                   # 4: EX-1 performed
 cap 11:05 exam --patient P050 --item F200:1 --request-no EX-50                                   # 5: an outpatient's stub, never requested
+cap 11:30 exam-report --patient ZY001 --request-no EX-1                                          # 6: EX-1 reported
+check "an exam report: the request's number, no lines, no amount" \
+	[ "$(body 6 request_no)/$(body 6 lines)/$(body 6 total)" = "EX-1//" ]
+refuse '--request-no: an exam_report needs the request form' bulu capture exam-report --patient ZY001
+refuse '--item does not apply' bulu capture exam-report --patient ZY001 --request-no EX-1 --item F200:1
+printf '%s\nEX-50,exam-report,xray1,P050,,,,,,,,,,,,\n' "$HDR" >"$T/rep.csv"
+at 11:40
+expect 0 bulu capture import "$T/rep.csv"                                                        # 7
+check "import: an exam-report row keeps its form id as the request's number" \
+	[ "$(q "SELECT kind FROM entries WHERE seq = 7")/$(body 7 request_no)" = "exam_report/EX-50" ]
 end
 # the inpatient billing office: no back-fill (rule 5), a settlement by hand
 st ZYC billing 住院处 billing1
@@ -257,8 +271,8 @@ BULU_HOME=$T/ZYC
 expect 1 bulu patient statement ZY001 --ledger "$L"
 grep_out 'BL-W1-6-1 .*记账' "the ledger's statement has the ward's charge"
 grep_out 'BL-XR-4-1 .*检查' "... and the exam performed at another station"
-grep_out '申请单 EX-2 ' "EX-2, requested and never performed, is pending"
-check "EX-1, performed at the exam department, is not pending" sh -c "! grep -q '申请单 EX-1 ' '$T/out'"
+grep_out '申请单 EX-2 .*待检 requested, not performed$' "EX-2, requested and never performed, is pending"
+grep_out '申请单 EX-1 .*已报告 reported$' "EX-1: requested at the ward, performed and reported at the exam department"
 grep_out '已手工结算 settled by hand: BL-ZYC-4' "the settlement is shown"
 expect 1 bulu reconcile --ledger "$L" --quiet --out "$T/r" --his registrations="$T/reg-his.csv" --his orders="$T/ord-his.csv" --his charges="$T/chg-his.csv" --his invoices="$T/inv-his.csv"
 F=$T/r/findings.csv

@@ -3,8 +3,8 @@
  * their encoding, the CSV, the header, and the hand-over of records to
  * conversion (his_row.c).
  *
- * The file is read in chunks (256 KiB, from a pipe 1 MiB: CHUNK_FILE,
- * CHUNK_PIPE) and parsed as they come, so memory holds
+ * The file is read in chunks (256 KiB, from a pipe 1 MiB: his_source.c,
+ * which opens, reads and rewinds the bytes) and parsed as they come, so memory holds
  * the rows and the string pool, never the file.  libcsv is the parser of
  * record (the same options as core/csvfile.c: CSV_STRICT | CSV_STRICT_FINI
  * | CSV_APPEND_NULL | CSV_REPALL_NL); UTF-8 lines that are plainly
@@ -43,41 +43,19 @@
  */
 #include <csv.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <iconv.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "bulu/buf.h"
 #include "bulu/utf8.h"
 #include "his_internal.h"
 
-/* Bytes read at a time.  A pipe's first chunk is the most an `auto` file
- * can show of itself before its encoding is settled for good (a pipe is not
- * read again), so a pipe's is 1 MiB, as docs/his-profiles.md promises; a
- * file or memory can be read again, and their chunk is smaller: a buffer
- * that stays in the CPU's cache, and a quarter of the pages to fault in. */
-#define CHUNK_PIPE (1u << 20)
-#define CHUNK_FILE (1u << 18)
 #define CSV_OPTS (CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)
 #define BATCH_BYTES (1u << 20) /* hand a batch over once its cells pass this */
 #define STOPPED (-1)           /* parser status: conversion failed, stop quietly */
-
-/* ---- byte sources: a file descriptor or memory ---- */
-
-struct src {
-	int fd;              /* -1: memory */
-	off_t start;         /* where a seekable fd started */
-	int seekable;
-	const char *mem;
-	size_t memlen, mempos;
-	size_t size;         /* the file's size when known, else 0 */
-	size_t chunk;        /* CHUNK_PIPE or CHUNK_FILE */
-};
 
 /* Rows to make room for at once: a row per 64 bytes of the file (an
  * export's rows are mostly longer: the default profile's ~150 bytes), up to
@@ -96,41 +74,6 @@ static void rows_ahead(struct his_table *t, size_t size)
 		n = ROWS_AHEAD;
 	if ((t->rows = malloc(n * sizeof *t->rows)))
 		t->cap = n;
-}
-
-/* Fill up to cap bytes (a short count only at end of input). */
-static ssize_t src_read(struct src *s, char *p, size_t cap)
-{
-	if (s->fd < 0) {
-		size_t n = s->memlen - s->mempos < cap ? s->memlen - s->mempos : cap;
-		if (n)
-			memcpy(p, s->mem + s->mempos, n);
-		s->mempos += n;
-		return (ssize_t)n;
-	}
-	size_t got = 0;
-	while (got < cap) {
-		ssize_t r = read(s->fd, p + got, cap - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-static int src_rewind(struct src *s)
-{
-	if (s->fd < 0) {
-		s->mempos = 0;
-		return 0;
-	}
-	if (!s->seekable)
-		return -1;
-	return lseek(s->fd, s->start, SEEK_SET) == (off_t)-1 ? -1 : 0;
 }
 
 /* ---- the parser ---- */
@@ -168,7 +111,7 @@ struct rd {
 
 	struct his_batch *cur;       /* the batch being filled; cur->rec[cur->nrec]
 	                              * is the record being read */
-	size_t chunk;                /* the source's (struct src) */
+	size_t chunk;                /* the source's (struct his_src) */
 };
 
 static void fail_at(struct rd *r, int code, size_t col, const char *fmt, ...)
@@ -567,7 +510,7 @@ static int feed_gb(struct rd *r, struct csv_parser *p, iconv_t cd, char *in, siz
 }
 
 /* Read the whole source into batches of records. */
-static void parse(struct rd *r, struct src *src)
+static void parse(struct rd *r, struct his_src *src)
 {
 	size_t base_n = r->t->n;
 	const size_t chunk = src->chunk;
@@ -594,7 +537,7 @@ again:;
 	}
 	have_parser = 1;
 	while (!eof && r->status == BULU_OK) {
-		ssize_t got = src_read(src, in + have, chunk - have);
+		ssize_t got = his_src_read(src, in + have, chunk - have);
 		if (got < 0) {
 			fail_at(r, BULU_BADINPUT, 0, "%s", strerror(errno));
 			break;
@@ -626,7 +569,7 @@ again:;
 				} else if (his_pl_drain(&r->pl) != 0) {
 					r->status = STOPPED;
 					break;
-				} else if (src_rewind(src) == 0) {
+				} else if (his_src_rewind(src) == 0) {
 					csv_free(&p);
 					have_parser = 0;
 					reset(r, base_n);
@@ -695,7 +638,7 @@ done:
 	free(out);
 }
 
-static int read_src(const char *name, const char *path, struct src *src, enum his_kind k,
+static int read_src(const char *name, const char *path, struct his_src *src, enum his_kind k,
                     const struct his_profile *p, strpool *pool, struct his_table *t,
                     bulu_err *e)
 {
@@ -773,31 +716,15 @@ done:
 int his_read(const char *path, enum his_kind k, const struct his_profile *p,
              strpool *pool, struct his_table *t, bulu_err *e)
 {
-	struct src src;
-	memset(&src, 0, sizeof src);
-	const char *name = path;
-	int own = 0;
-	if (strcmp(path, "-") == 0) {
-		name = "<stdin>";
-		src.fd = 0;
-	} else {
-		src.fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (src.fd < 0) {
-			int rc = bulu_errf(e, BULU_BADINPUT, "%s: %s", path, strerror(errno));
-			his_table_free(t);
-			return rc;
-		}
-		own = 1;
+	struct his_src src;
+	if (his_src_open(&src, path) != 0) {
+		int rc = bulu_errf(e, BULU_BADINPUT, "%s: %s", path, strerror(errno));
+		his_table_free(t);
+		return rc;
 	}
-	src.start = lseek(src.fd, 0, SEEK_CUR);
-	src.seekable = src.start != (off_t)-1;
-	src.chunk = src.seekable ? CHUNK_FILE : CHUNK_PIPE;
-	struct stat st;
-	if (src.seekable && fstat(src.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > src.start)
-		src.size = (size_t)(st.st_size - src.start);
+	const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
 	int rc = read_src(name, path, &src, k, p, pool, t, e);
-	if (own)
-		close(src.fd);
+	his_src_close(&src);
 	return rc;
 }
 
@@ -805,13 +732,8 @@ int his_read_mem(const char *name, const char *data, size_t len, enum his_kind k
                  const struct his_profile *p, strpool *pool, struct his_table *t,
                  bulu_err *e)
 {
-	struct src src;
-	memset(&src, 0, sizeof src);
-	src.fd = -1;
-	src.mem = data;
-	src.memlen = len;
-	src.chunk = CHUNK_FILE;
-	src.size = len;
+	struct his_src src;
+	his_src_mem(&src, data, len);
 	return read_src(name, name, &src, k, p, pool, t, e);
 }
 

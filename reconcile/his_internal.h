@@ -1,7 +1,7 @@
 /*
  * his_internal.h - what the parts of the HIS reader share: the loaded
- * profile (his_profile.c), time parsing (his_time.c), the streaming reader
- * (his.c), the hand-over of its batches (his_batch.c) and the conversion of
+ * profile (his_profile.c), time parsing (his_time.c), the bytes of an
+ * export (his_source.c), the streaming reader (his.c), the hand-over of its batches (his_batch.c) and the conversion of
  * its records into rows (his_row.c).  Not a
  * public header: nothing outside reconcile/his*.c includes it.
  */
@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bulu/his.h"
 
@@ -214,5 +215,28 @@ int his_pl_deliver(struct his_pipeline *pl, struct his_batch **cur);
 int his_pl_drain(struct his_pipeline *pl);
 /* Stop the thread (if any) and free the batches. */
 void his_pl_finish(struct his_pipeline *pl);
+
+/* his_source.c: the bytes of one export, from a file, standard input or
+ * memory, a chunk at a time (his.c's parse). */
+struct his_src {
+	int fd;              /* -1: memory */
+	int own;             /* fd was opened here: his_src_close closes it */
+	off_t start;         /* where a seekable fd started */
+	int seekable;
+	const char *mem;
+	size_t memlen, mempos;
+	size_t size;         /* the file's size when known, else 0 */
+	size_t chunk;        /* bytes to read at a time: 1 MiB from a pipe, else 256 KiB */
+};
+/* Open path ("-": standard input): 0, or -1 with errno set. */
+int his_src_open(struct his_src *src, const char *path);
+/* Read data[0..len) as a source (not copied: it must outlive the reading). */
+void his_src_mem(struct his_src *src, const char *data, size_t len);
+/* Close what his_src_open opened (never standard input). */
+void his_src_close(struct his_src *src);
+/* Fill up to cap bytes (a short count only at end of input); -1 on error. */
+ssize_t his_src_read(struct his_src *s, char *p, size_t cap);
+/* Back to where the source started: 0, or -1 (a pipe cannot be). */
+int his_src_rewind(struct his_src *s);
 
 #endif

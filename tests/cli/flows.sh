@@ -32,7 +32,9 @@
 #                  discharge): discharge.csv, each line's state; a flag on a
 #                  kind it does not fit refused
 #   cash-up        shift times, cash counted per payment method against the
-#                  net expected, the difference (exit 1), signature lines
+#                  net expected, the difference (exit 1), signature lines; once
+#                  the station has operators, one not on the list refused with
+#                  the list
 #
 # Every refusal exits 2 and leaves the journal as it was.
 . "$(dirname "$0")/../lib.sh"
@@ -127,6 +129,16 @@ expect_err 2 '--counted cash given twice' bulu capture summary --operator cash1 
 expect_err 2 '--counted 金条: not a payment method of this station (现金 cash' bulu capture summary --operator cash1 --counted 金条=1
 expect 0 bulu capture summary --operator cash1 --counted 现金=17 --counted 微信=10
 grep_out '^  cash  .* 17.00 .* 17.00 .* 0.00$' "现金 counted as cash"
+# once the station has operators, a name not on the list is refused with the list
+expect 0 bulu capture summary --operator cash9
+printf '1234\n' >"$T/pin"
+expect 0 bulu operator add --name cash1 --role cashier --pin-file "$T/pin" --operator it1
+expect 0 bulu operator add --name cash2 --role cashier --pin-file "$T/pin" --operator it1
+expect_err 2 '--operator: not an operator of this station; the operators are: cash1, cash2' \
+	bulu capture summary --operator cash9 --counted cash=17
+check "the misspelled name: no cash-up printed" [ ! -s "$T/out" ]
+expect 0 bulu capture summary --operator cash1 --counted cash=17
+grep_out '^  cash  .* 17.00 .* 17.00 .* 0.00$' "an operator on the list: the cash-up as before"
 
 # ---- 2. the pharmacy dispenses against the ward's voucher
 st W1 ward 内科一病区 nurse1

@@ -6,6 +6,9 @@
  * stage (requested, performed, reported: exam_request, exam, exam_report)
  * and the ward's "no exam pending" confirmation (exam_clear).
  *
+ * The table's columns are padded by display width (text_width: a CJK
+ * character is two columns), so they line up on a terminal.
+ *
  * Invariants: reads only (the ledger is opened read-only); entries of
  * drills and entries voided are left out; the same inputs print the same
  * bytes (ordered by station and seq).  The patient's id is printed: the
@@ -18,6 +21,7 @@
 #include "bulu/cli.h"
 #include "bulu/journal.h"
 #include "bulu/money.h"
+#include "bulu/text.h"
 
 static const char usage[] =
 	"usage: bulu patient statement PATIENT_ID [--ledger LEDGER.db | --dir DIR]\n"
@@ -25,7 +29,8 @@ static const char usage[] =
 	"Print one patient's downtime charges (停机期间费用清单), for settling an\n"
 	"emergency discharge by hand at the inpatient billing office (住院处/记账处):\n"
 	"every line of the patient's ward charges (记账), exams performed, requisitioned\n"
-	"drugs, charges and registrations paid at a window, not voided, with totals;\n"
+	"drugs, charges and registrations paid at a window, not voided, with totals,\n"
+	"in columns that line up on a terminal (a Chinese character is two columns);\n"
 	"each exam requested and its stage: requested (待检), performed (bulu capture\n"
 	"exam) or reported (bulu capture exam-report); the ward's confirmation that\n"
 	"no exam is pending (bulu capture exam-clear); and settlements recorded.\n"
@@ -88,6 +93,27 @@ static const char *ct(sqlite3_stmt *s, int i)
 	return t ? (const char *)t : "";
 }
 
+/* s, then spaces to w display columns (a CJK character is two), then the
+ * column separator: the statement's columns line up on a terminal. */
+static void cell(const char *s, size_t w)
+{
+	fputs(s, stdout);
+	for (size_t n = text_width(s); n < w; n++)
+		putchar(' ');
+	putchar(' ');
+}
+
+/* The table's text columns: BL, time, kind, code, name. */
+static void row(const char *ref, const char *at, const char *kind, const char *code,
+		const char *name)
+{
+	cell(ref, 22);
+	cell(at, 19);
+	cell(kind, 14);
+	cell(code, 8);
+	cell(name, 24);
+}
+
 static int statement(sqlite3 *db, const char *patient, const char *source, bulu_err *e)
 {
 	sqlite3_stmt *s = NULL;
@@ -95,8 +121,9 @@ static int statement(sqlite3 *db, const char *patient, const char *source, bulu_
 	size_t nlines = 0, npending = 0, nclear = 0;
 	char yuan[32];
 	printf("停机期间费用清单 downtime statement\n患者 patient: %s\n来源 from: %s\n\n", patient, source);
-	printf("%-22s %-19s %-14s %-8s %-24s %5s %12s\n", "BL", "时间 time", "类别 kind", "编码",
-	       "名称 name", "数量", "金额 yuan");
+	row("BL", "时间 time", "类别 kind", "编码", "名称 name");
+	printf("%*s数量 %*s金额 yuan\n", 5 - (int)text_width("数量"), "",
+	       12 - (int)text_width("金额 yuan"), "");
 	for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
 		if (sqlite3_prepare_v2(db, q_lines, -1, &s, NULL) != SQLITE_OK)
 			return bulu_errf(e, BULU_BADINPUT, "cannot read entries: %s", sqlite3_errmsg(db));
@@ -116,8 +143,10 @@ static int statement(sqlite3 *db, const char *patient, const char *source, bulu_
 				return bulu_errf(e, BULU_BADINPUT, "the amounts are too large to add up");
 			}
 			money_format_yuan(amount, yuan);
-			printf("%-22s %-19.19s %-14s %-8s %-24s %5lld %12s\n", ref, ct(s, 3), kinds[k].zh,
-			       ct(s, 5), ct(s, 6), sqlite3_column_int64(s, 7), yuan);
+			char at[20];
+			snprintf(at, sizeof at, "%.19s", ct(s, 3));
+			row(ref, at, kinds[k].zh, ct(s, 5), ct(s, 6));
+			printf("%5lld %12s\n", sqlite3_column_int64(s, 7), yuan);
 			nlines++;
 		}
 		sqlite3_finalize(s);

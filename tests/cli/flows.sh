@@ -21,8 +21,9 @@
 #   billing office rule 5: every back-fill refused (CLI and import) quoting
 #                  the rule; a settlement with its handwritten invoice (once);
 #                  a settlement elsewhere refused; the patient's statement
-#                  from the journal or the ledger, exit 1 while an exam is
-#                  pending or the ward has not confirmed none is
+#                  from the journal or the ledger, its columns aligned by
+#                  display width, exit 1 while an exam is pending or the
+#                  ward has not confirmed none is
 #   routing        worklists by the profile's [routing]: a pharmacy's
 #                  prescription to the cashier's desk, a requisition's
 #                  mismatch to the ward and the pharmacy, each line saying why
@@ -173,6 +174,22 @@ grep_out '申请单 EX-9 .*已检查 performed, not reported$' "EX-9 performed, 
 grep_out '^待检 exams pending: 0$' "no pending exam once performed"
 grep_out 'BL-W1-14' "the ward's confirmation is named"
 grep_out '应结算 to settle (记账, 检查, 药品): 58.00 yuan' "a ward charge 18.00 and two exams of 20.00"
+# the columns line up by display width (a CJK character is two columns): in
+# the header and every line, the code and quantity columns start at the same
+# display column, and every line is as wide as the header
+cat >"$T/cols.py" <<'PY'
+import re, sys, unicodedata
+def w(s): return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+rows = [l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8") if re.match(r"BL[ -]", l)]
+def at(l, word): return w(l[:l.index(word)])
+head, lines = rows[0], rows[1:]
+ok = len(lines) >= 3 and all(w(l) == w(head) for l in lines)
+ok = ok and all(at(l, re.search(r" ([NF]\d{3}) ", l).group(1)) == at(head, "编码") for l in lines)
+sys.exit(0 if ok else 1)
+PY
+check_sh "statement: the columns line up by display width" 'python3 "$T/cols.py" "$T/out"'
+grep_out '^BL-W1-10-1 .* 记账           N010     一级护理                     1        18.00$' \
+	"the kind and name cells padded by display width"
 end
 st XR exam 放射科 xray1
 start                                                                                            # 3

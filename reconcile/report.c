@@ -141,7 +141,7 @@ static const char *hkind_label(uint8_t hk)
 /* cli_csv_cell's rule (a cell a spreadsheet would run gets a "'" in front
  * and is quoted; quoted when it holds a comma, quote, CR or LF, or starts
  * or ends with a space) for s[0..n), which holds no NUL, without its strlen
- * and strpbrk: states.csv has ten cells a line and a line per journal
+ * and strpbrk: states.csv has eleven cells a line and a line per journal
  * line. */
 static void cell_n(buf *o, const char *s, size_t n, int last)
 {
@@ -201,9 +201,9 @@ static int states_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 {
 	buf_puts(o, BOM);
 	static const char *head[] = {"station", "seq", "line", "bl_ref", "kind", "his_kind", "state",
-				     "his_id", "deadline", "explanation"};
-	for (size_t k = 0; k < 10; k++)
-		cli_csv_cell(o, head[k], k == 9);
+				     "his_id", "deadline", "explanation", "his_entered_at"};
+	for (size_t k = 0; k < 11; k++)
+		cli_csv_cell(o, head[k], k == 10);
 	/* what repeats from line to line is made once: the explanation of a
 	 * plain match, the deadline's text */
 	char why[8][160];
@@ -253,9 +253,18 @@ static int states_csv(const struct recon *r, buf *o, fs_atomic *a, bulu_err *e)
 			cell_n(o, due, strlen(due), 0);
 		}
 		if (!u->expl && u->how && t)
-			cell_n(o, why[u->how < 8 ? u->how : 0], strlen(why[u->how < 8 ? u->how : 0]), 1);
+			cell_n(o, why[u->how < 8 ? u->how : 0], strlen(why[u->how < 8 ? u->how : 0]), 0);
 		else
-			pool_cell(r, o, u->expl, 1);
+			pool_cell(r, o, u->expl, 0);
+		/* his_entered_at: when the HIS row this line matched was entered
+		 * (its back-fill), empty without a row or an entry time */
+		if (t && u->his && t->rows[u->his - 1].entered != HIS_NO_TIME) {
+			char ent[64];
+			recon_time(r, t->rows[u->his - 1].entered, ent);
+			cell_n(o, ent, strlen(ent), 1);
+		} else {
+			cell_n(o, "", 0, 1);
+		}
 		if (drain(o, a, 0, e) != BULU_OK)
 			return e->code;
 	}

@@ -1,7 +1,9 @@
 /*
  * gather.c - the numbers of the incident report (incident.h), read from the
  * central ledger with bound parameters, and from reconcile's findings.csv and
- * states.csv when a reconcile directory is given.
+ * states.csv when a reconcile directory is given (its his_entered_at, when
+ * present, gives each line's back-fill time: the progress over time and the
+ * latency per kind after the restore).
  *
  * Invariants: the ledger is opened read-only and never written; the outage
  * is one declared episode together with the undeclared episodes that joined
@@ -143,6 +145,7 @@ static int header(sqlite3 *db, const tier_table *tt, incident *r, bulu_err *e)
 		if (n == 25)
 			off = ((tmp[20] - '0') * 10 + (tmp[21] - '0')) * 3600 + ((tmp[23] - '0') * 10 + (tmp[24] - '0')) * 60,
 			off = tmp[19] == '-' ? -off : off;
+		r->restore_off = off;
 		time_t lt = (time_t)(due + off);
 		struct tm tm;
 		gmtime_r(&lt, &tm);
@@ -391,15 +394,63 @@ static int finding_row(void *ud, size_t row, size_t nf, char *const *f, const si
 	return BULU_OK;
 }
 
+/* Epoch of reconcile's "YYYY-MM-DD HH:MM:SS" in the outage's local time
+ * (off seconds east: reconcile writes its times in the restore's zone), or
+ * -1 when s is not such a time. */
+static long long local_epoch(const char *s, int off)
+{
+	int y, mo, d, h, mi, se;
+	char tail;
+	if (strlen(s) != 19 || sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 6)
+		return -1;
+	/* days_from_civil (Howard Hinnant) */
+	y -= mo <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (unsigned)(mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + (unsigned)d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	long long days = era * 146097 + (long long)doe - 719468;
+	return days * 86400 + h * 3600 + mi * 60 + se - off;
+}
+
 static int state_row(void *ud, size_t row, size_t nf, char *const *f, const size_t *lens, bulu_err *e)
 {
 	(void)lens;
 	struct rd *d = ud;
 	incident *r = d->r;
-	static const char *names[] = {"state", "deadline"};
-	if (row == 1)
-		return csvfile_map_header("states.csv", f, nf, names, 2, d->idx, 1, e);
+	static const char *names[] = {"state", "deadline", "kind", "his_entered_at"};
+	if (row == 1) {
+		int rc = csvfile_map_header("states.csv", f, nf, names, 4, d->idx, 1, e);
+		r->have_entered = rc == BULU_OK && d->idx[3] >= 0;
+		return rc;
+	}
 	const char *s = cell(f, nf, d->idx[0]), *dl = cell(f, nf, d->idx[1]);
+	long long ent = local_epoch(cell(f, nf, d->idx[3]), r->restore_off);
+	if (ent >= 0) {
+		/* the line's back-fill: its HIS entry time, and its latency after
+		 * the restore under its kind */
+		if (more((void **)&r->bf, r->nbf, sizeof *r->bf))
+			return bulu_errf(e, BULU_SYSTEM, "out of memory");
+		r->bf[r->nbf++] = ent;
+		if (r->t1 >= 0) {
+			const char *k = cell(f, nf, d->idx[2]);
+			struct inc_latency *l = NULL;
+			for (size_t i = 0; i < r->nlat && !l; i++)
+				if (!strcmp(r->lat[i].kind, k))
+					l = &r->lat[i];
+			if (!l) {
+				if (more((void **)&r->lat, r->nlat, sizeof *r->lat))
+					return bulu_errf(e, BULU_SYSTEM, "out of memory");
+				l = &r->lat[r->nlat++];
+				memset(l, 0, sizeof *l);
+				if (!(l->kind = strdup(k)))
+					return bulu_errf(e, BULU_SYSTEM, "out of memory");
+			}
+			if (more((void **)&l->v, l->n, sizeof *l->v))
+				return bulu_errf(e, BULU_SYSTEM, "out of memory");
+			l->v[l->n++] = ent - r->t1;
+		}
+	}
 	struct inc_deadline *x = NULL;
 	for (size_t i = 0; i < r->ndl; i++)
 		if (!strcmp(r->dl[i].deadline, dl))
@@ -424,6 +475,17 @@ static int state_row(void *ud, size_t row, size_t nf, char *const *f, const size
 	return BULU_OK;
 }
 
+static int by_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return (x > y) - (x < y);
+}
+
+static int by_kind(const void *a, const void *b)
+{
+	return strcmp(((const struct inc_latency *)a)->kind, ((const struct inc_latency *)b)->kind);
+}
+
 static int by_deadline(const void *a, const void *b)
 {
 	return strcmp(((const struct inc_deadline *)a)->deadline, ((const struct inc_deadline *)b)->deadline);
@@ -440,6 +502,28 @@ static int recon(const char *dir, incident *r, bulu_err *e)
 		rc = csvfile_read(path, TEXT_UTF8, state_row, &d, NULL, e);
 	if (rc == BULU_OK && r->ndl > 1)
 		qsort(r->dl, r->ndl, sizeof *r->dl, by_deadline);
+	/* the important-data deadline is the earliest, the all-data one the latest */
+	r->dl_first = r->dl_last = -1;
+	for (size_t i = 0; rc == BULU_OK && i < r->ndl; i++) {
+		long long t = local_epoch(r->dl[i].deadline, r->restore_off);
+		if (t >= 0 && (r->dl_first < 0 || t < r->dl_first))
+			r->dl_first = t;
+		if (t >= 0 && t > r->dl_last)
+			r->dl_last = t;
+	}
+	if (rc == BULU_OK && r->nbf > 1)
+		qsort(r->bf, r->nbf, sizeof *r->bf, by_ll);
+	if (rc == BULU_OK && r->nlat > 1)
+		qsort(r->lat, r->nlat, sizeof *r->lat, by_kind);
+	for (size_t i = 0; rc == BULU_OK && i < r->nlat; i++) {
+		struct inc_latency *l = &r->lat[i];
+		qsort(l->v, l->n, sizeof *l->v, by_ll);
+		double sum = 0;
+		for (size_t k = 0; k < l->n; k++)
+			sum += (double)l->v[k];
+		l->mean = sum / (double)l->n;
+		l->median = l->n % 2 ? (double)l->v[l->n / 2] : ((double)l->v[l->n / 2 - 1] + (double)l->v[l->n / 2]) / 2;
+	}
 	r->have_recon = rc == BULU_OK;
 	return rc;
 }
@@ -499,6 +583,9 @@ void incident_free(incident *r)
 		free(r->cd[i].cls), free(r->cd[i].dept);
 	for (size_t i = 0; i < r->ndl; i++)
 		free(r->dl[i].deadline);
+	for (size_t i = 0; i < r->nlat; i++)
+		free(r->lat[i].kind), free(r->lat[i].v);
+	free(r->lat), free(r->bf);
 	for (size_t i = 0; i < r->nfd; i++) {
 		struct inc_finding *x = &r->fd[i];
 		char *p[] = {x->cls, x->kind, x->station, x->seq, x->line, x->his_id, x->patient, x->item,

@@ -42,6 +42,12 @@ struct inc_deadline {    /* back-fill status of the lines due at one deadline */
 	int64_t total, matched, late, missing, other;
 };
 
+struct inc_latency {     /* back-fill latency of one kind: HIS entry time minus the restore */
+	char *kind;
+	long long *v; size_t n;  /* seconds, sorted once gathered */
+	double mean, median;     /* seconds */
+};
+
 struct inc_finding {     /* an unresolved finding, for the findings sheet and list */
 	char *cls, *kind, *station, *seq, *line, *his_id, *patient, *item, *jval, *hval, *dept, *expl;
 	int64_t diff;
@@ -79,6 +85,11 @@ typedef struct incident {
 	struct inc_deadline *dl; size_t ndl;
 	struct inc_finding *fd; size_t nfd;
 	int64_t lines, matched, late;              /* from states.csv */
+	int have_entered;                          /* states.csv has his_entered_at */
+	int restore_off;                           /* the restore's offset, seconds east */
+	long long *bf; size_t nbf;                 /* each line's HIS entry time (epoch), sorted */
+	long long dl_first, dl_last;               /* important-data and all-data deadlines (epoch), -1: none */
+	struct inc_latency *lat; size_t nlat;      /* per kind, by kind */
 	struct inc_outage *out; size_t nout;
 } incident;
 

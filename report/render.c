@@ -139,7 +139,17 @@ void incident_txt(const incident *r, buf *o)
 		buf_printf(o, "  share matched without correction 一次核对通过: %.1f%% (%lld of %lld lines)\n",
 			   pct(r->matched, r->lines), (long long)r->matched, (long long)r->lines);
 	}
-	buf_printf(o, "  mean back-fill latency per kind 平均补录时长: not measured (the HIS entry times are not in states.csv)\n");
+	if (!r->have_recon)
+		;
+	else if (!r->have_entered || r->t1 < 0)
+		buf_printf(o, "  mean back-fill latency per kind 平均补录时长: not measured (%s)\n",
+			   r->t1 < 0 ? "the outage is not restored" : "states.csv has no his_entered_at");
+	else {
+		buf_printf(o, "  back-fill latency per kind after the restore 补录时长 (minutes: mean, median; lines):\n");
+		for (size_t i = 0; i < r->nlat; i++)
+			buf_printf(o, "    %-14s mean %.1f median %.1f (%zu)\n", r->lat[i].kind, r->lat[i].mean / 60,
+				   r->lat[i].median / 60, r->lat[i].n);
+	}
 	buf_printf(o, "  trend 趋势 (outage, start, hours, level, entries, patients, yuan):\n");
 	for (size_t i = 0; i < r->nout; i++)
 		buf_printf(o, "    %-20s %-25s %7.2f %-4s %8lld %8lld %14s%s\n", r->out[i].id, r->out[i].start,
@@ -224,6 +234,53 @@ static void chart_hours(const incident *r, buf *o)
 	buf_puts(o, "</svg>\n");
 	free(tot);
 	free(base);
+}
+
+/* Cumulative share of the lines back-filled (HIS entry time) over time,
+ * from the restore to the all-data deadline or the last back-fill, with
+ * the important-data and all-data deadlines marked. */
+static void chart_progress(const incident *r, buf *o)
+{
+	int W = 640, H = 240, L = 40, R = 20, T = 20, B = 40;
+	long long a = r->t1, z = r->dl_last > a ? r->dl_last : a + 3600;
+	if (r->nbf && r->bf[0] < a)
+		a = r->bf[0];
+	if (r->nbf && r->bf[r->nbf - 1] > z)
+		z = r->bf[r->nbf - 1];
+	double sx = (double)(W - L - R) / (double)(z - a), sy = (double)(H - T - B);
+	buf_printf(o, "<svg class=\"chart\" id=\"progress\" role=\"img\" aria-label=\"back-fill progress\" viewBox=\"0 0 %d %d\""
+		      " width=\"%d\" height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\">\n", W, H, W, H);
+	buf_printf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n", L, H - B, W - R, H - B);
+	buf_printf(o, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\"/>\n", L, T, L, H - B);
+	buf_printf(o, "<text x=\"0\" y=\"%d\" font-size=\"11\">100%%</text><text x=\"0\" y=\"%d\" font-size=\"11\">0%%</text>\n",
+		   T + 4, H - B);
+	buf_printf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\">恢复 restore</text>\n", L, H - B + 14);
+	long long lines = r->lines ? r->lines : 1;
+	buf_printf(o, "<polyline class=\"progress\" fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\" points=\"%d,%d", L, H - B);
+	/* a point per half pixel at most (the last line entered in it), so a
+	 * large outage's chart stays small */
+	for (size_t i = 0; i < r->nbf; i++) {
+		double x = L + (double)(r->bf[i] - a) * sx, y = H - B - (double)(i + 1) * sy / (double)lines;
+		if (i + 1 < r->nbf && (r->bf[i + 1] == r->bf[i] ||
+				       (long)(2 * (L + (double)(r->bf[i + 1] - a) * sx)) == (long)(2 * x)))
+			continue;
+		buf_printf(o, " %.1f,%.1f", x, y);
+	}
+	buf_printf(o, " %d,%.1f\"/>\n", W - R, H - B - (double)r->nbf * sy / (double)lines);
+	static const char *const lab[] = {"重要数据时限 important-data deadline", "全部数据时限 all-data deadline"};
+	long long dl[2] = {r->dl_first, r->dl_last};
+	for (int k = 0; k < 2; k++) {
+		if (dl[k] < 0 || (k == 1 && dl[1] == dl[0]))
+			continue;
+		double x = L + (double)(dl[k] - a) * sx;
+		buf_printf(o, "<line class=\"deadline\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#d62728\""
+			      " stroke-dasharray=\"4 3\"><title>%s</title></line>\n", x, T, x, H - B, lab[k]);
+		buf_printf(o, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", x,
+			   H - B + 14 + 12 * (k + 1), lab[k]);
+	}
+	buf_printf(o, "<text x=\"%d\" y=\"%d\" font-size=\"11\">已补录 back-filled: %zu / %lld</text>\n", L + 8, T + 12,
+		   r->nbf, (long long)r->lines);
+	buf_puts(o, "</svg>\n");
 }
 
 /* Back-fill status per deadline: a stacked horizontal bar each. */
@@ -368,6 +425,10 @@ void incident_html(const incident *r, buf *o)
 		buf_puts(o, "<p>(no reconcile given: <code>--reconcile DIR</code>)</p>\n");
 	else {
 		chart_deadlines(r, o);
+		if (r->have_entered && r->t1 >= 0) {
+			buf_puts(o, "<h3>补录累计 Share back-filled over time (HIS entry time)</h3>\n");
+			chart_progress(r, o);
+		}
 		buf_puts(o, "<table><tr><th>期限 deadline</th><th>行 lines</th><th>已补录 matched</th><th>逾期 late</th>"
 			    "<th>未补录 missing</th><th>其他 other</th></tr>\n");
 		for (size_t i = 0; i < r->ndl; i++) {
@@ -400,8 +461,22 @@ void incident_html(const incident *r, buf *o)
 			 (long long)r->lines);
 		tr(o, "一次核对通过 share matched without correction", t);
 	}
-	tr(o, "平均补录时长 mean back-fill latency per kind", "not measured (the HIS entry times are not in states.csv)");
-	buf_puts(o, "</table>\n<h3>趋势 Trend across the ledger's outages</h3>\n<table><tr><th>故障 outage</th><th>启动 start</th>"
+	if (r->have_recon && (!r->have_entered || r->t1 < 0))
+		tr(o, "平均补录时长 mean back-fill latency per kind",
+		   r->t1 < 0 ? "not measured (the outage is not restored)" : "not measured (states.csv has no his_entered_at)");
+	buf_puts(o, "</table>\n");
+	if (r->have_recon && r->have_entered && r->t1 >= 0) {
+		buf_puts(o, "<h3>补录时长 Back-fill latency per kind, after the restore</h3>\n<table><tr><th>类型 kind</th>"
+			    "<th>行 lines</th><th>平均 mean (min)</th><th>中位 median (min)</th></tr>\n");
+		for (size_t i = 0; i < r->nlat; i++) {
+			buf_puts(o, "<tr class=\"lat\"><td>");
+			esc(o, r->lat[i].kind);
+			buf_printf(o, "</td><td class=\"n\">%zu</td><td class=\"n\">%.1f</td><td class=\"n\">%.1f</td></tr>\n",
+				   r->lat[i].n, r->lat[i].mean / 60, r->lat[i].median / 60);
+		}
+		buf_puts(o, "</table>\n");
+	}
+	buf_puts(o, "<h3>趋势 Trend across the ledger's outages</h3>\n<table><tr><th>故障 outage</th><th>启动 start</th>"
 		    "<th>小时 hours</th><th>级别 level</th><th>录入 entries</th><th>患者 patients</th><th>金额 yuan</th></tr>\n");
 	for (size_t i = 0; i < r->nout; i++) {
 		buf_puts(o, "<tr><td>");

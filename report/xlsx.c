@@ -161,8 +161,27 @@ static void kpis(const incident *r, const struct sh *x)
 		s(w, row, 0, "已核对 matched", NULL), n(w, row++, 1, (double)r->matched, NULL);
 		s(w, row, 0, "逾期 late", NULL), n(w, row++, 1, (double)r->late, NULL);
 	}
-	s(w, row, 0, "平均补录时长 mean back-fill latency per kind", NULL);
-	s(w, row++, 1, "not measured (the HIS entry times are not in states.csv)", NULL);
+	if (r->have_recon && (!r->have_entered || r->t1 < 0)) {
+		s(w, row, 0, "平均补录时长 mean back-fill latency per kind", NULL);
+		s(w, row++, 1, r->t1 < 0 ? "not measured (the outage is not restored)"
+					  : "not measured (states.csv has no his_entered_at)", NULL);
+	} else if (r->have_recon) {
+		/* minutes after the restore, per kind */
+		row++;
+		static const char *const lh[] = {"补录时长 back-fill latency, kind", "行 lines", "平均 mean (min)",
+						 "中位 median (min)"};
+		for (int i = 0; i < 4; i++)
+			s(w, row, i, lh[i], x->bold);
+		row++;
+		lxw_format *m = workbook_add_format(x->wb);
+		format_set_num_format(m, "0.0");
+		for (size_t i = 0; i < r->nlat; i++, row++) {
+			s(w, row, 0, r->lat[i].kind, x->text);
+			n(w, row, 1, (double)r->lat[i].n, NULL);
+			n(w, row, 2, r->lat[i].mean / 60, m);
+			n(w, row, 3, r->lat[i].median / 60, m);
+		}
+	}
 	row++;
 	static const char *const h[] = {"故障 outage", "启动 start", "结束 end", "小时 hours", "级别 level",
 					"录入 entries", "患者 patients", "金额 yuan"};

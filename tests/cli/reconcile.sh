@@ -354,6 +354,13 @@ grep -q '|O[456]|' "$T/F" && fail "an HIS order of a requisitioned drug was repo
 grep -q '^[A-Z_]*|[a-z]*|XRAY|8|' "$T/F" && fail "the drill's exam was reconciled in a real run" || ok
 # states
 state CASH 5 1 MATCHED H101
+# his_entered_at, the last column: the HIS row's entry time, none without a row
+check "states.csv: BL-CASH-16-1's his_entered_at is H110's entry time" \
+	[ "$(awk -F'|' '$1 == "CASH" && $2 == 16 && $3 == 1 { print $11 }' "$T/S")" = "2026-11-21 09:00:00" ]
+check "states.csv: BL-CASH-7-1 (missing in the HIS) has no his_entered_at" \
+	[ "$(awk -F'|' '$1 == "CASH" && $2 == 7 && $3 == 1 { print NF "/" $11 }' "$T/S")" = "11/" ]
+check "states.csv: his_entered_at is the last of eleven columns" \
+	[ "$(psv "$T/r1/states.csv" | head -1)" = "station|seq|line|bl_ref|kind|his_kind|state|his_id|deadline|explanation|his_entered_at" ]
 state CASH 6 1 MATCHED H103
 state CASH 7 1 MISSING_IN_HIS
 state CASH 12 1 VOIDED

@@ -5,8 +5,10 @@
 # carried to a ledger and reconciled against an HIS export with gaps; then
 # the report.  Shown: report.txt names the outage, cause, levels, due date
 # and the undeclared station; its numbers equal the ledger's (counted with
-# sqlite3); report.html opens in headless Chromium with no console error and
-# no request but its own file, three SVG charts, and a screenshot kept as
+# sqlite3); the back-fill latency per kind (mean, median) in txt, html and
+# xlsx equals what this script counts from states.csv's his_entered_at,
+# and the progress chart steps once per HIS entry time; report.html opens in headless Chromium with no console error and
+# no request but its own file, four SVG charts, and a screenshot kept as
 # BUILD/tests/report-incident.png; report.xlsx read back with openpyxl has
 # the five sheets, the same numbers as the ledger and report.txt, patient
 # ids and invoice numbers as text with their leading zeros, money in yuan;
@@ -82,6 +84,17 @@ cat >"$T/charges.csv" <<'EOF'
 H1,001231,,D001,x,2,3.50,7.00,2026-11-20 08:11:00,2026-11-20 13:00:00,his01,0201,门诊收费,BL-OPD1-5-1
 H2,001231,,D002,x,1,12.00,12.00,2026-11-20 08:11:00,2026-11-20 13:00:00,his01,0201,门诊收费,BL-OPD1-5-2
 EOF
+# OPD2's four charges back-filled 10 min, 1 h, 2.5 h and (late) a day after
+# the restore, taken from the ledger
+set -- '2026-11-20 12:40:00' '2026-11-20 13:30:00' '2026-11-20 15:00:00' '2026-11-21 10:00:00'
+sqlite3 -separator ' ' "$L" "SELECT seq, body->>'patient_id', body->>'invoice_no', substr(recorded_at, 1, 10) || ' ' ||
+	substr(recorded_at, 12, 8) FROM entries WHERE station = 'OPD2' AND kind = 'charge' ORDER BY seq" >"$T/opd2"
+check "OPD2 has four charges in the ledger" [ "$(wc -l <"$T/opd2")" = 4 ]
+while read -r q pid inv d t; do
+	printf 'H%s1,%s,,D001,x,2,3.50,7.00,%s %s,%s,his02,%s,门诊收费,BL-OPD2-%s-1\n' "$q" "$pid" "$d" "$t" "$1" "$inv" "$q"
+	printf 'H%s2,%s,,D002,x,1,12.80,12.80,%s %s,%s,his02,%s,门诊收费,BL-OPD2-%s-2\n' "$q" "$pid" "$d" "$t" "$1" "$inv" "$q"
+	shift
+done <"$T/opd2" >>"$T/charges.csv"
 cat >"$T/invoices.csv" <<'EOF'
 发票号,状态,金额,操作员,发生时间
 0201,正常,19.00,his01,2026-11-20 08:11:00
@@ -121,6 +134,38 @@ check "txt: money = the ledger's ($Y)" [ "$(v '金额 money (yuan):')" = "$Y" ]
 NF=$(($(wc -l <"$T/recon/findings.csv") - 1))
 check "txt: unresolved = reconcile's findings ($NF)" grep -q "^未解决 unresolved: $NF findings" "$TXT"
 
+# back-fill over time and its latency per kind, from states.csv's
+# his_entered_at, counted here from the file
+"$PY" - "$T/recon/states.csv" '2026-11-20 12:30:00' >"$T/lat" <<'EOF'
+import csv, sys, statistics
+from datetime import datetime
+f = "%Y-%m-%d %H:%M:%S"
+r0 = datetime.strptime(sys.argv[2], f)
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+by = {}
+for r in rows:
+    if r["his_entered_at"]:
+        by.setdefault(r["kind"], []).append((datetime.strptime(r["his_entered_at"], f) - r0).total_seconds() / 60)
+print("N %d %d" % (sum(len(v) for v in by.values()), len(rows)))
+for k in sorted(by):
+    print("K %s %.1f %.1f %d" % (k, statistics.mean(by[k]), statistics.median(by[k]), len(by[k])))
+EOF
+check "states.csv: ten charge lines back-filled" grep -q '^K charge 308.0 60.0 10$' "$T/lat"
+BF=$(sed -n 's/^N //p' "$T/lat")
+grep '^K ' "$T/lat" >"$T/latk"
+while read -r _ k mean med n; do
+	check "txt: $k's latency is states.csv's (mean $mean, median $med min, $n lines)" \
+		grep -q "^    $k  *mean $mean median $med ($n)\$" "$TXT"
+	check "html: $k's latency is states.csv's" \
+		grep -q "<tr class=\"lat\"><td>$k</td><td class=\"n\">$n</td><td class=\"n\">$mean</td><td class=\"n\">$med</td></tr>" "$T/rep/report.html"
+done <"$T/latk"
+check "html: the progress chart counts the lines back-filled (${BF% *} of ${BF#* })" \
+	grep -q "已补录 back-filled: ${BF% *} / ${BF#* }<" "$T/rep/report.html"
+check "html: the progress chart's line steps once per entry time (5, and its two ends)" \
+	[ "$(grep -o '<polyline class="progress"[^>]*' "$T/rep/report.html" | grep -o '[0-9.]*,[0-9.]*' | wc -l)" = 7 ]
+check_sh "html: the deadlines marked on the progress chart" \
+	'[ "$(grep -c "<line class=\"deadline\"" "$T/rep/report.html")" -ge 1 ] && grep -q "重要数据时限 important-data deadline" "$T/rep/report.html"'
+
 # ---- the HTML in a real browser
 if "$PY" "$TOOLDIR/report_browser.py" "$T/rep/report.html" "$T/shot.png" >"$T/browser.json" 2>"$T/err"; then
 	ok
@@ -128,7 +173,7 @@ if "$PY" "$TOOLDIR/report_browser.py" "$T/rep/report.html" "$T/shot.png" >"$T/br
 	j() { "$PY" -c "import json,sys; d=json.load(open('$T/browser.json')); print($1)"; }
 	check "html: no console error or warning" [ "$(j 'len(d["console"])')" = 0 ]
 	check "html: no request but its own file" [ "$(j '",".join(d["requests"])')" = "file://$T/rep/report.html" ]
-	check "html: three SVG charts" [ "$(j 'd["svgs"]')" = 3 ]
+	check "html: four SVG charts" [ "$(j 'd["svgs"]')" = 4 ]
 	check "html: the title names the outage" [ "$(j 'd["title"]')" = '故障报告 OUT-20261120-0800' ]
 	check "html: a screenshot was taken" test -s "$SHOTS/report-incident.png"
 else
@@ -138,7 +183,7 @@ check "html: nothing external referenced" sh -c "! grep -E -q '(src|href)=\"(htt
 check "html: a print stylesheet" grep -q '@media print' "$T/rep/report.html"
 
 # ---- the workbook, read back
-"$PY" - "$T/rep/report.xlsx" "$N" "$P" "$Y" "$NF" "$TXT" >"$T/py" 2>&1 <<'EOF' && ok || fail "report.xlsx: $(cat "$T/py")"
+"$PY" - "$T/rep/report.xlsx" "$N" "$P" "$Y" "$NF" "$TXT" "$T/lat" >"$T/py" 2>&1 <<'EOF' && ok || fail "report.xlsx: $(cat "$T/py")"
 import sys, re, openpyxl
 path, n, p, y, nf, txt = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 wb = openpyxl.load_workbook(path)
@@ -172,6 +217,18 @@ k = list(wb["KPIs"].iter_rows(values_only=True))
 assert k[0][1] == 1, k[0]
 row = [r for r in k if r[0] == "OUT-20261120-0800"]
 assert row and row[0][5] == n, row
+h = [i for i, r in enumerate(k) if r[0] == "补录时长 back-fill latency, kind"]
+assert h, "no latency table in KPIs"
+lat = {}
+for r in k[h[0] + 1:]:
+    if not r[0]:
+        break
+    lat[r[0]] = r[1:4]
+for l in open(sys.argv[7]):
+    if l.startswith("K "):
+        _, kind, mean, med, cnt = l.split()
+        got = lat.get(kind)
+        assert got and got[0] == int(cnt) and "%.1f" % got[1] == mean and "%.1f" % got[2] == med, (kind, got, l)
 print("ok")
 EOF
 

@@ -19,8 +19,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include "bulu/entry.h"
+#include "bulu/head.h"
+#include "bulu/keys.h"
 
 #define PUBKEY_HEX "03a107bff3ce10be1d70dd18e74bc09967e4d6309ba50d5f1ddc8664125531b8"
 
@@ -335,6 +338,63 @@ static void test_helpers(void **state)
 	assert_false(entry_kind_is_capture("outage_start"));
 }
 
+/* The head record's slot (docs/journal-format.md, "The head record"):
+ * tests/vectors/head-v2.py computes it from the prose with Python's BLAKE2b
+ * and another Ed25519; head_encode_slot must give the same 192 bytes, and
+ * head_read must take them back under the key and refuse them under
+ * another or with one byte changed. */
+static const char head_slot_hex[] =
+	"42554c5548454144020000000000000007000000000000007011010000000000"
+	"cf0eb2833dfb7f020a3deef71f20462564b87eac2913fc8bd0e3e5d22694b32d"
+	"9d24e2eeaf27c2a0f9d4010000000000070000004d5a5f534630310000000000"
+	"0000000000000000000000000000000000000000000000000000000000000000"
+	"db3fde6c93dd2a315130fc6701a2eb8802dd1647fb1ced11b49385da7e49072c"
+	"94b66b0f8bb45eaac6eaeb790c2541804901d5bea5517ac9b8be6bca1a8a4f06";
+
+static void test_head_slot_matches_vector(void **state)
+{
+	(void)state;
+	uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	uint8_t seed[crypto_sign_SEEDBYTES], id[KEY_ID_BYTES], slot[HEAD_SLOT_BYTES], want[HEAD_SLOT_BYTES];
+	for (int i = 0; i < (int)sizeof seed; i++)
+		seed[i] = (uint8_t)i;
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, seed), 0);
+	keys_key_id(pk, id);
+	head_rec h = {7, 70000, {0}, 120057, "MZ_SF01"};
+	assert_int_equal(hex_decode(h.hash, 32, "cf0eb2833dfb7f020a3deef71f20462564b87eac2913fc8bd0e3e5d22694b32d"), 0);
+	head_encode_slot(slot, &h, id, sk);
+	assert_int_equal(hex_decode(want, sizeof want, head_slot_hex), 0);
+	assert_memory_equal(slot, want, sizeof want);
+	/* Read back from a file (one slot, the other empty). */
+	char dir[] = "/tmp/bulu-head-XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/head", dir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	uint8_t zero[HEAD_SLOT_BYTES] = {0};
+	assert_int_equal(fwrite(zero, 1, sizeof zero, f), sizeof zero);
+	assert_int_equal(fwrite(slot, 1, sizeof slot, f), sizeof slot);
+	fclose(f);
+	head_rec r;
+	bulu_err e = {0};
+	assert_int_equal(head_read(path, pk, &r, &e), BULU_OK);
+	assert_int_equal(r.seq, 70000);
+	assert_int_equal(r.invoice_max, 120057);
+	assert_string_equal(r.station, "MZ_SF01");
+	uint8_t other[crypto_sign_PUBLICKEYBYTES];
+	memcpy(other, pk, sizeof other);
+	other[0] ^= 1;
+	assert_int_equal(head_read(path, other, &r, &e), BULU_INTEGRITY);
+	f = fopen(path, "r+b");
+	assert_non_null(f);
+	fseek(f, HEAD_SLOT_BYTES + 24, SEEK_SET);
+	fputc(0x71, f); /* seq 70000 -> 70001 */
+	fclose(f);
+	assert_int_equal(head_read(path, pk, &r, &e), BULU_INTEGRITY);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -345,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_signature_matches_vectors),
 		cmocka_unit_test(test_every_field_is_covered),
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_head_slot_matches_vector),
 		cmocka_unit_test(test_hash_both_ways),
 		cmocka_unit_test(test_helpers),
 	};

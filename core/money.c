@@ -191,3 +191,10 @@ int money_add(int64_t *acc, int64_t v)
 	*acc = r;
 	return 0;
 }
+
+int64_t money_add_sat(int64_t a, int64_t v)
+{
+	if (money_add(&a, v) != 0)
+		return v < 0 ? INT64_MIN : INT64_MAX;
+	return a;
+}

@@ -9,7 +9,8 @@
  * is one declared episode together with the undeclared episodes that joined
  * it (outage_end "joined"), or one undeclared episode; drills (drill_entries)
  * are never counted; every figure comes from a query or a file, nothing is
- * assumed.
+ * assumed; sums of money are held at the int64 bounds with their sign
+ * (money_add_sat), never wrapped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "bulu/clock.h"
 #include "bulu/cmd.h"
 #include "bulu/csvfile.h"
+#include "bulu/money.h"
 #include "bulu/notice.h"
 #include "incident.h"
 
@@ -243,7 +245,7 @@ static int volumes(sqlite3 *db, incident *r, bulu_err *e)
 		v->n = sqlite3_column_int64(st, 2);
 		v->fen = sqlite3_column_int64(st, 3);
 		r->entries += v->n;
-		r->fen += v->fen;
+		r->fen = money_add_sat(r->fen, v->fen);
 	}
 	sqlite3_finalize(st);
 	if (rc == BULU_OK)
@@ -382,8 +384,8 @@ static int finding_row(void *ud, size_t row, size_t nf, char *const *f, const si
 	struct inc_class *a = bucket(&r->cls, &r->ncls, cls, NULL), *b = bucket(&r->cd, &r->ncd, cls, dept);
 	if (!a || !b || more((void **)&r->fd, r->nfd, sizeof *r->fd))
 		return bulu_errf(e, BULU_SYSTEM, "out of memory");
-	a->n++, a->fen += diff;
-	b->n++, b->fen += diff;
+	a->n++, a->fen = money_add_sat(a->fen, diff);
+	b->n++, b->fen = money_add_sat(b->fen, diff);
 	struct inc_finding *x = &r->fd[r->nfd++];
 	char **p[] = {&x->cls, &x->kind, &x->station, &x->seq, &x->line, &x->his_id, &x->patient, &x->item,
 		      &x->jval, &x->hval, NULL, &x->dept, &x->expl};

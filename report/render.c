@@ -115,7 +115,7 @@ void incident_txt(const incident *r, buf *o)
 	for (size_t i = 0; i < r->ncls; i++) {
 		buf_printf(o, "  %-20s %-10s %8lld %14s\n", r->cls[i].cls, incident_class_label(r->cls[i].cls),
 			   (long long)r->cls[i].n, yuan(r->cls[i].fen, a));
-		nf += r->cls[i].n, ff += r->cls[i].fen;
+		nf += r->cls[i].n, ff = money_add_sat(ff, r->cls[i].fen);
 	}
 	if (r->ncls)
 		buf_printf(o, "  %-31s %8lld %14s\n", "total", (long long)nf, yuan(ff, a));

@@ -27,6 +27,10 @@ int money_mul(int64_t a, int64_t b, int64_t *out);
 /* *acc += v, refusing overflow. Returns 0, or -1 on overflow. */
 int money_add(int64_t *acc, int64_t v);
 
+/* a + v, held at the int64 bound on v's side when it would overflow, so a
+ * sum of absurd amounts keeps its sign (the reports' totals). */
+int64_t money_add_sat(int64_t a, int64_t v);
+
 /* Parse a plain decimal integer (optional leading '-', no spaces inside;
  * surrounding spaces ignored). Returns 0, or -1. */
 int parse_int64(const char *s, size_t len, int64_t *out);

@@ -8,7 +8,8 @@
 #  - amounts at the ends of int64 (a ledger line of -9223372036854775808 fen,
 #    made with sqlite3 since capture refuses such a line) never come out
 #    with their sign flipped: differences saturate at the int64 bounds with
-#    the right sign (reconcile/recon.c, recon_sub).
+#    the right sign (reconcile/recon.c, recon_sub), and so do the incident
+#    report's sums of them (report/gather.c, money_add_sat).
 . "$(dirname "$0")/../lib.sh"
 TZ=Asia/Shanghai
 export TZ
@@ -119,4 +120,30 @@ check_sh "seq 6 missing: its negative amounts stay numbers, its patient neutrali
 	'grep -q "^MISSING_IN_HIS,charges,ST1,6,1,,\"'"'"'=1+1\",D001,3.50,,-350," "$F"'
 check_sh "seq 7 missing: diff -9223372036854775807" \
 	'grep -q "^MISSING_IN_HIS,charges,ST1,7,1,.*,-9223372036854775807," "$F"'
+
+# ---- the incident report's sums of int64 extremes
+# Two lines of +int64 max fen in departments of their own (甲科, 乙科) and
+# one of 3.50: the volumes' total, and the missing lines' sum (-max, -max,
+# -3.50), saturate with their sign instead of wrapping round to 3.48 and
+# -3.48.
+cp "$L" "$T/big2.db"
+sqlite3 "$T/big2.db" "DROP TRIGGER entries_no_update;
+UPDATE entries SET body = replace(replace(replace(body, '\"amount\":350', '\"amount\":9223372036854775807'),
+	'\"total\":350', '\"total\":9223372036854775807'), '\"dept\":\"门诊收费\"', '\"dept\":\"甲科\"') WHERE seq = 5;
+UPDATE entries SET body = replace(replace(replace(body, '\"amount\":350', '\"amount\":9223372036854775807'),
+	'\"total\":350', '\"total\":9223372036854775807'), '\"dept\":\"门诊收费\"', '\"dept\":\"乙科\"') WHERE seq = 7;" ||
+	fail "sqlite3 could not make the second crafted ledger"
+check "the second crafted ledger holds two lines of int64 max in two departments" \
+	[ "$(sqlite3 "$T/big2.db" "SELECT count(*) FROM entries WHERE body LIKE '%9223372036854775807%' AND (body LIKE '%甲科%' OR body LIKE '%乙科%')")" = 2 ]
+expect 1 bulu reconcile --ledger "$T/big2.db" --quiet --his charges="$T/other.csv" --out "$T/r4"
+expect 0 bulu report incident --ledger "$T/big2.db" --reconcile "$T/r4" --out "$T/rep"
+check_sh "report: the money captured saturates positive" \
+	'grep -q "^金额 money (yuan): *92233720368547758.07$" "$T/rep/report.txt"'
+check_sh "report: the volumes' total saturates positive" \
+	'grep -q "^  total  .* 92233720368547758.07$" "$T/rep/report.txt"'
+check_sh "report: the missing lines' sum saturates negative" \
+	'grep -q "^  MISSING_IN_HIS .* -92233720368547758.08$" "$T/rep/report.txt"'
+# (the extra row's +3.50 then moves the held bound: -92233720368547754.58)
+check_sh "report: the findings' total stays negative, at the bound" \
+	'grep -q "^  total  .* -922337203685477[0-9][0-9]\.[0-9][0-9]$" "$T/rep/report.txt"'
 finish

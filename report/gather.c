@@ -354,6 +354,7 @@ struct rd {
 	incident *r;
 	int idx[16];
 	int states;
+	sqlite3_stmt *ins;  /* into temp.bf: the lines back-filled, for the share late per outage */
 };
 
 static struct inc_class *bucket(struct inc_class **a, size_t *n, const char *cls, const char *dept)
@@ -420,9 +421,9 @@ static int state_row(void *ud, size_t row, size_t nf, char *const *f, const size
 	(void)lens;
 	struct rd *d = ud;
 	incident *r = d->r;
-	static const char *names[] = {"state", "deadline", "kind", "his_entered_at"};
+	static const char *names[] = {"state", "deadline", "kind", "his_entered_at", "station", "seq"};
 	if (row == 1) {
-		int rc = csvfile_map_header("states.csv", f, nf, names, 4, d->idx, 1, e);
+		int rc = csvfile_map_header("states.csv", f, nf, names, 6, d->idx, 1, e);
 		r->have_entered = rc == BULU_OK && d->idx[3] >= 0;
 		return rc;
 	}
@@ -466,6 +467,16 @@ static int state_row(void *ud, size_t row, size_t nf, char *const *f, const size
 	}
 	x->total++;
 	r->lines++;
+	int late = !strcmp(s, "LATE_BACKFILL");
+	if (d->ins && (late || !strcmp(s, "MATCHED"))) {
+		sqlite3_bind_text(d->ins, 1, cell(f, nf, d->idx[4]), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(d->ins, 2, strtoll(cell(f, nf, d->idx[5]), NULL, 10));
+		sqlite3_bind_int(d->ins, 3, late);
+		int st = sqlite3_step(d->ins);
+		sqlite3_reset(d->ins);
+		if (st != SQLITE_DONE)
+			return bulu_errf(e, BULU_SYSTEM, "the report's scratch table: %s", sqlite3_errstr(st));
+	}
 	if (!strcmp(s, "MATCHED"))
 		x->matched++, r->matched++;
 	else if (!strcmp(s, "LATE_BACKFILL"))
@@ -493,15 +504,45 @@ static int by_deadline(const void *a, const void *b)
 	return strcmp(((const struct inc_deadline *)a)->deadline, ((const struct inc_deadline *)b)->deadline);
 }
 
-static int recon(const char *dir, incident *r, bulu_err *e)
+/* The share late of each outage of the trend: the lines of states.csv
+ * matched or late (temp.bf), by the outage their entry belongs to. */
+static int late_per_outage(sqlite3 *db, incident *r, bulu_err *e)
+{
+	sqlite3_stmt *q;
+	int rc = prep(db, EPS "SELECT count(*), coalesce(sum(b.late), 0) FROM temp.bf b WHERE EXISTS"
+			  " (SELECT 1 FROM entries x WHERE x.station = b.station AND x.seq = b.seq"
+			  "  AND x.episode IN (SELECT e FROM eps))", NULL, &q, e);
+	for (size_t i = 0; rc == BULU_OK && i < r->nout; i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, r->out[i].id, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_ROW) {
+			rc = sqlfail(db, e);
+			break;
+		}
+		r->out[i].bf = sqlite3_column_int64(q, 0);
+		r->out[i].late = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static int recon(sqlite3 *db, const char *dir, incident *r, bulu_err *e)
 {
 	char path[4096];
-	struct rd d = {r, {0}, 0};
+	struct rd d = {r, {0}, 0, NULL};
+	if (sqlite3_exec(db, "CREATE TEMP TABLE bf(station TEXT, seq INTEGER, late INTEGER); BEGIN", NULL, NULL, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO temp.bf VALUES (?1, ?2, ?3)", -1, &d.ins, NULL) != SQLITE_OK)
+		return sqlfail(db, e);
 	snprintf(path, sizeof path, "%s/findings.csv", dir);
 	int rc = csvfile_read(path, TEXT_UTF8, finding_row, &d, NULL, e);
 	snprintf(path, sizeof path, "%s/states.csv", dir);
 	if (rc == BULU_OK)
 		rc = csvfile_read(path, TEXT_UTF8, state_row, &d, NULL, e);
+	sqlite3_finalize(d.ins);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	if (rc == BULU_OK)
+		rc = late_per_outage(db, r, e);
 	if (rc == BULU_OK && r->ndl > 1)
 		qsort(r->dl, r->ndl, sizeof *r->dl, by_deadline);
 	/* the important-data deadline is the earliest, the all-data one the latest */
@@ -560,7 +601,7 @@ int incident_gather(const char *ledger, const char *recondir, const char *episod
 	    (rc = timeline(db, r, e)) != BULU_OK || (rc = volumes(db, r, e)) != BULU_OK ||
 	    (rc = outages(db, tt, r, e)) != BULU_OK)
 		goto done;
-	if (recondir && (rc = recon(recondir, r, e)) != BULU_OK)
+	if (recondir && (rc = recon(db, recondir, r, e)) != BULU_OK)
 		goto done;
 	if (r->nev > 1)
 		qsort(r->ev, r->nev, sizeof *r->ev, by_time);

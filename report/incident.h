@@ -59,6 +59,7 @@ struct inc_outage {      /* one outage of the ledger's history (KPIs) */
 	char level[8];
 	int64_t entries, patients, fen;
 	int drill_live, declared;
+	int64_t bf, late;        /* its lines in states.csv matched or late, and late */
 };
 
 struct inc_undeclared {  /* a station that started before the notice */

@@ -150,11 +150,15 @@ void incident_txt(const incident *r, buf *o)
 			buf_printf(o, "    %-14s mean %.1f median %.1f (%zu)\n", r->lat[i].kind, r->lat[i].mean / 60,
 				   r->lat[i].median / 60, r->lat[i].n);
 	}
-	buf_printf(o, "  trend 趋势 (outage, start, hours, level, entries, patients, yuan):\n");
-	for (size_t i = 0; i < r->nout; i++)
-		buf_printf(o, "    %-20s %-25s %7.2f %-4s %8lld %8lld %14s%s\n", r->out[i].id, r->out[i].start,
+	buf_printf(o, "  trend 趋势 (outage, start, hours, level, entries, patients, yuan, share late):\n");
+	for (size_t i = 0; i < r->nout; i++) {
+		char lt[32] = "-";
+		if (r->have_recon && r->out[i].bf)
+			snprintf(lt, sizeof lt, "%.1f%%", pct(r->out[i].late, r->out[i].bf));
+		buf_printf(o, "    %-20s %-25s %7.2f %-4s %8lld %8lld %14s %6s%s\n", r->out[i].id, r->out[i].start,
 			   r->out[i].hours, r->out[i].level, (long long)r->out[i].entries, (long long)r->out[i].patients,
-			   yuan(r->out[i].fen, b), r->out[i].drill_live ? " live drill" : "");
+			   yuan(r->out[i].fen, b), lt, r->out[i].drill_live ? " live drill" : "");
+	}
 
 	buf_printf(o, "\n签字 sign-off (due %s)\n", *r->due ? r->due : "-");
 	buf_printf(o, "  信息科 IT office:      ____________  date ________\n");
@@ -477,15 +481,18 @@ void incident_html(const incident *r, buf *o)
 		buf_puts(o, "</table>\n");
 	}
 	buf_puts(o, "<h3>趋势 Trend across the ledger's outages</h3>\n<table><tr><th>故障 outage</th><th>启动 start</th>"
-		    "<th>小时 hours</th><th>级别 level</th><th>录入 entries</th><th>患者 patients</th><th>金额 yuan</th></tr>\n");
+		    "<th>小时 hours</th><th>级别 level</th><th>录入 entries</th><th>患者 patients</th><th>金额 yuan</th><th>逾期比例 share late</th></tr>\n");
 	for (size_t i = 0; i < r->nout; i++) {
+		char lt[32] = "-";
+		if (r->have_recon && r->out[i].bf)
+			snprintf(lt, sizeof lt, "%.1f%%", pct(r->out[i].late, r->out[i].bf));
 		buf_puts(o, "<tr><td>");
 		esc(o, r->out[i].id);
 		buf_puts(o, r->out[i].drill_live ? " (实战演练)</td><td>" : "</td><td>");
 		esc(o, r->out[i].start);
 		buf_printf(o, "</td><td class=\"n\">%.2f</td><td>%s</td><td class=\"n\">%lld</td><td class=\"n\">%lld</td>"
-			      "<td class=\"n\">%s</td></tr>\n", r->out[i].hours, r->out[i].level, (long long)r->out[i].entries,
-			   (long long)r->out[i].patients, yuan(r->out[i].fen, a));
+			      "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n", r->out[i].hours, r->out[i].level,
+			   (long long)r->out[i].entries, (long long)r->out[i].patients, yuan(r->out[i].fen, a), lt);
 	}
 	buf_printf(o, "</table>\n<h2>签字 Sign-off (期限 due %s)</h2>\n<table class=\"sign\">\n"
 		      "<tr><th>信息科 IT office</th><td></td><th>日期 date</th><td></td></tr>\n"

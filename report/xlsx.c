@@ -184,8 +184,8 @@ static void kpis(const incident *r, const struct sh *x)
 	}
 	row++;
 	static const char *const h[] = {"故障 outage", "启动 start", "结束 end", "小时 hours", "级别 level",
-					"录入 entries", "患者 patients", "金额 yuan"};
-	for (int i = 0; i < 8; i++)
+					"录入 entries", "患者 patients", "金额 yuan", "逾期比例 share late"};
+	for (int i = 0; i < 9; i++)
 		s(w, row, i, h[i], x->bold);
 	row++;
 	for (size_t i = 0; i < r->nout; i++, row++) {
@@ -198,6 +198,8 @@ static void kpis(const incident *r, const struct sh *x)
 		n(w, row, 5, (double)o->entries, NULL);
 		n(w, row, 6, (double)o->patients, NULL);
 		n(w, row, 7, y(o->fen), x->yuan);
+		if (r->have_recon && o->bf)
+			n(w, row, 8, pct(o->late, o->bf), p);
 	}
 }
 

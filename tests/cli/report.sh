@@ -263,4 +263,21 @@ check "the latest outage is reported by default" grep -q '^故障编号 outage i
 check "shown as a live drill" grep -q '^性质 kind: *实战演练 live drill' "$T/live/report.txt"
 check "the trend holds both outages" [ "$(grep -c '^    OUT-2026112' "$T/live/report.txt")" = 2 ]
 check "no reconcile: said so" grep -q 'no reconcile given' "$T/live/report.txt"
+# the share late per outage: the reconcile's lines are all of the first
+# outage (its joined undeclared episode's too); the live drill has none
+LS=$("$PY" -c "
+import csv, sys
+s = [r['state'] for r in csv.DictReader(open(sys.argv[1], encoding='utf-8-sig', newline=''))]
+late, m = s.count('LATE_BACKFILL'), s.count('MATCHED')
+print('%.1f%%' % (100.0 * late / (late + m)))" "$T/recon/states.csv")
+expect 0 bulu report incident --ledger "$L" --reconcile "$T/recon" --out "$T/live2"
+check "txt: the first outage's share late in the trend is states.csv's ($LS)" \
+	grep -q "^    OUT-20261120-0800 .* $LS\$" "$T/live2/report.txt"
+check "txt: the live drill, not reconciled, has no share late" grep -q '^    OUT-20261125-0900 .* - live drill$' "$T/live2/report.txt"
+check "html: the first outage's share late in the trend" grep -q "<td class=\"n\">$LS</td></tr>" "$T/live2/report.html"
+check "xlsx: the share late per outage in the KPIs' trend" "$PY" -c "
+import openpyxl, sys
+k = {r[0]: r for r in openpyxl.load_workbook(sys.argv[1])['KPIs'].iter_rows(values_only=True) if r and r[0]}
+a, b = k['OUT-20261120-0800'], k['OUT-20261125-0900']
+assert '%.1f%%' % (100 * a[8]) == sys.argv[2] and b[8] is None, (a, b)" "$T/live2/report.xlsx" "$LS"
 finish

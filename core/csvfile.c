@@ -17,6 +17,9 @@
  *  - Messages carry the file name, row (and column) numbers and the kind of
  *    problem, never field contents.
  *  - A field containing a NUL byte is refused (it would be cut short).
+ *  - A UTF-16 file (a BOM FF FE or FE FF, or NULs every other byte) is
+ *    refused as UTF-16 before any decoding; an undecodable byte is named by
+ *    row and column, with the encoding the file was read as.
  *  - The callback's first non-OK status stops the read and is returned as
  *    is; if the callback left no message, a generic "FILE:ROW: row refused"
  *    is filled in.
@@ -158,6 +161,56 @@ static int slurp_stdin(char **out, size_t *outlen, bulu_err *e)
 	return BULU_OK;
 }
 
+/* Row and column (both from 1, counted as on_row and on_field count them)
+ * of byte off of the raw file.  Only the ASCII bytes '"', ',', CR and LF
+ * are looked at; none of them is part of a UTF-8 or GB18030 multi-byte
+ * character, so this holds before decoding. */
+static void raw_pos(const char *raw, size_t off, size_t *row, size_t *col)
+{
+	size_t r = 1, c = 1;
+	int quoted = 0;
+	for (size_t i = 0; i < off; i++) {
+		char ch = raw[i];
+		if (ch == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (ch == ',')
+			c++;
+		else if (ch == '\n' || ch == '\r') {
+			if (ch == '\r' && i + 1 < off && raw[i + 1] == '\n')
+				i++;
+			r++;
+			c = 1;
+		}
+	}
+	*row = r;
+	*col = c;
+}
+
+/* The encoding error of text_decode_at, by row and column rather than by
+ * byte offset, naming the encoding the file was read as. */
+static int decode_error(const char *name, const char *raw, size_t rawlen,
+                        enum text_enc as, size_t bad, size_t ubad, bulu_err *e)
+{
+	size_t row, col;
+	raw_pos(raw, bad < rawlen ? bad : rawlen, &row, &col);
+	if (as == TEXT_UTF8)
+		return bulu_errf(e, BULU_BADINPUT,
+		                 "%s:%zu:%zu: not valid UTF-8 (the file was read as UTF-8)",
+		                 name, row, col);
+	if (as == TEXT_GB18030)
+		return bulu_errf(e, BULU_BADINPUT,
+		                 "%s:%zu:%zu: not valid GB18030 (the file was read as GB18030)",
+		                 name, row, col);
+	size_t urow, ucol;
+	raw_pos(raw, ubad < rawlen ? ubad : rawlen, &urow, &ucol);
+	return bulu_errf(e, BULU_BADINPUT,
+	                 "%s:%zu:%zu: neither UTF-8 nor GB18030 (the file was read as "
+	                 "GB18030, since it is not UTF-8 from row %zu column %zu)",
+	                 name, row, col, urow, ucol);
+}
+
 int csvfile_read(const char *path, enum text_enc enc, csvfile_row_fn fn,
                  void *ud, enum text_enc *used, bulu_err *e)
 {
@@ -181,9 +234,20 @@ int csvfile_read_mem(const char *name, const char *raw, size_t rawlen,
 {
 	char *text = NULL;
 	size_t len = 0;
-	int rc = text_decode(name, raw, rawlen, enc, &text, &len, used, e);
+	if (text_utf16(raw, rawlen))
+		return bulu_errf(e, BULU_BADINPUT,
+		                 "%s: this file is UTF-16; save it as UTF-8 or GB18030 "
+		                 "(Excel: CSV UTF-8)", name);
+	size_t bad = SIZE_MAX, ubad = SIZE_MAX;
+	enum text_enc as = enc;
+	int rc = text_decode_at(name, raw, rawlen, enc, &text, &len, &as, &bad,
+	                        &ubad, e);
+	if (rc == BULU_BADINPUT && bad != SIZE_MAX)
+		return decode_error(name, raw, rawlen, as, bad, ubad, e);
 	if (rc != BULU_OK)
 		return rc;
+	if (used)
+		*used = as;
 
 	struct csv_parser p;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |

@@ -6,7 +6,9 @@
  * caller.  Nothing here depends on the process locale: UTF-8 is decoded by
  * hand and display widths come from a fixed table of East Asian wide ranges
  * (so `bulu` prints the same columns under LANG=C as under zh_CN.UTF-8).
- * Error messages name the input and a byte offset, never its content.
+ * Error messages name the input and a byte offset, never its content
+ * (text_decode_at also hands the offsets out, so that csvfile.c can name
+ * the row and column instead).
  *
  * Choices the header leaves open:
  *  - Offsets in messages count bytes of the input as given (a BOM included).
@@ -190,8 +192,32 @@ static int gb_to_utf8(const char *in, size_t n, char **out, size_t *outlen,
 	return 0;
 }
 
+int text_utf16(const char *in, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	if (n >= 2 && ((u[0] == 0xff && u[1] == 0xfe) || (u[0] == 0xfe && u[1] == 0xff)))
+		return 1;
+	/* No BOM: NULs every other byte (ASCII text as UTF-16), nearly all on
+	 * one side (a CJK character such as U+4E00 puts one on the other). */
+	size_t m = n < 4096 ? n : 4096, z[2] = {0, 0};
+	m -= m % 2;
+	for (size_t i = 0; i < m; i++)
+		if (u[i] == 0)
+			z[i % 2]++;
+	size_t pairs = m / 2;
+	size_t hi = z[0] > z[1] ? z[0] : z[1], lo = z[0] > z[1] ? z[1] : z[0];
+	return pairs >= 2 && hi >= 2 && hi * 8 >= pairs && lo * 8 <= hi;
+}
+
 int text_decode(const char *what, const char *in, size_t n, enum text_enc enc,
                 char **out, size_t *outlen, enum text_enc *used, bulu_err *e)
+{
+	return text_decode_at(what, in, n, enc, out, outlen, used, NULL, NULL, e);
+}
+
+int text_decode_at(const char *what, const char *in, size_t n, enum text_enc enc,
+                   char **out, size_t *outlen, enum text_enc *used,
+                   size_t *bad_at, size_t *utf8_bad_at_, bulu_err *e)
 {
 	static const char bom[] = "\xef\xbb\xbf";
 	int has_bom = n >= 3 && memcmp(in, bom, 3) == 0;
@@ -200,6 +226,10 @@ int text_decode(const char *what, const char *in, size_t n, enum text_enc enc,
 		what = "input";
 
 	if (enc == TEXT_UTF8 || (enc == TEXT_AUTO && (has_bom || bad == n))) {
+		if (bad != n && bad_at)
+			*bad_at = bad, *utf8_bad_at_ = bad;
+		if (bad != n && used)
+			*used = TEXT_UTF8;
 		if (bad != n)
 			return bulu_errf(e, BULU_BADINPUT,
 			                 "%s: byte %zu: not valid UTF-8", what, bad);
@@ -217,6 +247,10 @@ int text_decode(const char *what, const char *in, size_t n, enum text_enc enc,
 		return bulu_errf(e, BULU_SYSTEM, "%s: cannot convert from GB18030: %s",
 		                 what, strerror(errno));
 	if (rc == -1) {
+		if (bad_at)
+			*bad_at = gbad, *utf8_bad_at_ = bad;
+		if (used)
+			*used = enc == TEXT_AUTO ? TEXT_AUTO : TEXT_GB18030;
 		if (enc == TEXT_AUTO)
 			return bulu_errf(e, BULU_BADINPUT,
 			                 "%s: byte %zu: neither UTF-8 nor GB18030 "

@@ -30,6 +30,23 @@ const char *text_enc_name(enum text_enc enc);
 int text_decode(const char *what, const char *in, size_t n, enum text_enc enc,
                 char **out, size_t *outlen, enum text_enc *used, bulu_err *e);
 
+/*
+ * text_decode, and on BULU_BADINPUT from undecodable bytes: *bad_at = the
+ * offset where decoding failed, *utf8_bad = the first byte that is not
+ * UTF-8 (n when all was), and *used = TEXT_UTF8 (read as UTF-8),
+ * TEXT_GB18030 (asked for) or TEXT_AUTO (tried as both).  Both offsets
+ * are left alone on other failures.  bad_at and utf8_bad may be NULL together.
+ */
+int text_decode_at(const char *what, const char *in, size_t n, enum text_enc enc,
+                   char **out, size_t *outlen, enum text_enc *used,
+                   size_t *bad_at, size_t *utf8_bad, bulu_err *e);
+
+/* 1 if in[0..n) looks like UTF-16: a BOM FF FE or FE FF, or (no BOM) NUL
+ * bytes every other byte in its first 4 KiB: at least one pair in 8 has
+ * one, and at least 8 times as many fall at even offsets as at odd ones,
+ * or the other way round. */
+int text_utf16(const char *in, size_t n);
+
 /* Read a whole file into memory (malloc'd, NUL-terminated). Missing or
  * unreadable file: BULU_BADINPUT with the reason.  "-" is not special here
  * (csvfile_read handles stdin itself). */

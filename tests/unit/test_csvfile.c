@@ -166,7 +166,13 @@ static void test_malformed(void **state)
 	read_bad(S("a,b\n1,2\n\n3,4\"5\n"), TEXT_AUTO, BULU_BADINPUT,
 	         ":4: malformed");
 	/* Undecodable bytes. */
-	read_bad(S("a,b\n1,\xff\n"), TEXT_UTF8, BULU_BADINPUT, ": byte 6:");
+	read_bad(S("a,b\n1,\xff\n"), TEXT_UTF8, BULU_BADINPUT,
+	         ":2:2: not valid UTF-8 (the file was read as UTF-8)");
+	/* UTF-16, with and without a BOM: named as such, not as NUL bytes. */
+	read_bad(S("\xff\xfe" "a\0,\0b\0\n\0"), TEXT_AUTO, BULU_BADINPUT,
+	         ": this file is UTF-16;");
+	read_bad(S("\0a\0,\0b\0\n\0" "1\0,\0" "2\0\n"), TEXT_AUTO, BULU_BADINPUT,
+	         ": this file is UTF-16;");
 	/* NUL byte inside a field. */
 	read_bad(S("a,b\n1,x\0y\n"), TEXT_AUTO, BULU_BADINPUT, ":2:2: NUL byte");
 }
